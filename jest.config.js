@@ -1,0 +1,17 @@
+/**
+ * One jest run over every package. ts-jest transpiles only (isolatedModules): types are checked
+ * once by `pnpm typecheck`, which keeps the test run fast on two cores.
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  testMatch: ['**/test/**/*.test.ts', '**/examples/**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
+  },
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 30000,
+};

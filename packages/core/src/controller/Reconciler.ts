@@ -1,0 +1,22 @@
+/** What a reconcile is about: one object, by namespace and name. */
+export interface ReconcileRequest {
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** What a reconcile asks for next. An empty result means done until something changes. */
+export interface ReconcileResult {
+  /** Reconcile this request again after this many milliseconds. */
+  readonly requeueAfter?: number;
+  /** Reconcile again with the queue's rate-limited backoff. */
+  readonly requeue?: boolean;
+}
+
+/**
+ * A control loop's body. Reconciliation is level-based: it reads the current state and drives the
+ * world toward the desired state, whatever events led here, and is idempotent. A thrown error
+ * requeues the request with per-item exponential backoff. `signal` aborts on shutdown.
+ */
+export interface Reconciler<TRequest = ReconcileRequest> {
+  reconcile(request: TRequest, signal: AbortSignal): Promise<ReconcileResult | void>;
+}

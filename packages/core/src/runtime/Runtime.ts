@@ -1,0 +1,222 @@
+import type { Observable } from 'rxjs';
+
+import { token } from '../di/token.js';
+
+/** Metadata identifying a pod sandbox (CRI `PodSandboxMetadata`). */
+export interface PodSandboxMetadata {
+  readonly name: string;
+  readonly uid: string;
+  readonly namespace: string;
+  readonly attempt: number;
+}
+
+/** A port a sandbox publishes (CRI `PortMapping`). */
+export interface PortMapping {
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly containerPort: number;
+  readonly hostPort?: number;
+  readonly hostIp?: string;
+}
+
+/** How a sandbox is created (CRI `PodSandboxConfig`, the part Tugboat uses). */
+export interface PodSandboxConfig {
+  readonly metadata: PodSandboxMetadata;
+  readonly hostname?: string;
+  readonly logDirectory: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly portMappings?: readonly PortMapping[];
+  /** Share the node's network namespace instead of a pod network. */
+  readonly hostNetwork?: boolean;
+  readonly dnsServers?: readonly string[];
+}
+
+/** The CRI sandbox states. */
+export type PodSandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
+
+/** A sandbox as listed. */
+export interface PodSandbox {
+  readonly id: string;
+  readonly metadata: PodSandboxMetadata;
+  readonly state: PodSandboxState;
+  readonly createdAt: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** A sandbox's status, with its network address. */
+export interface PodSandboxStatus extends PodSandbox {
+  readonly ip?: string;
+}
+
+/** Filter for sandbox lists; every given field must match. */
+export interface PodSandboxFilter {
+  readonly id?: string;
+  readonly state?: PodSandboxState;
+  readonly labelSelector?: Readonly<Record<string, string>>;
+}
+
+/** A mount of a host path into a container. */
+export interface Mount {
+  readonly containerPath: string;
+  readonly hostPath: string;
+  readonly readonly?: boolean;
+}
+
+/** Resource limits for a container (CRI `LinuxContainerResources`). */
+export interface ContainerResources {
+  readonly cpuShares?: number;
+  readonly cpuQuota?: number;
+  readonly cpuPeriod?: number;
+  readonly memoryLimitBytes?: number;
+}
+
+/** Metadata identifying a container in its sandbox. */
+export interface ContainerMetadata {
+  readonly name: string;
+  readonly attempt: number;
+}
+
+/** How a container is created (CRI `ContainerConfig`, the part Tugboat uses). */
+export interface ContainerConfig {
+  readonly metadata: ContainerMetadata;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly workingDir?: string;
+  readonly envs?: readonly { readonly key: string; readonly value: string }[];
+  readonly mounts?: readonly Mount[];
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Relative to the sandbox's log directory. */
+  readonly logPath: string;
+  readonly stdin?: boolean;
+  readonly tty?: boolean;
+  readonly resources?: ContainerResources;
+}
+
+/** The CRI container states. */
+export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
+
+/** A container as listed. */
+export interface Container {
+  readonly id: string;
+  readonly podSandboxId: string;
+  readonly metadata: ContainerMetadata;
+  readonly image: string;
+  readonly imageRef: string;
+  readonly state: ContainerState;
+  readonly createdAt: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** A container's full status. Times are milliseconds since the epoch; 0 = not yet. */
+export interface ContainerStatus extends Container {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly exitCode: number;
+  /** `OOMKilled`, `Error`, `Completed`, … */
+  readonly reason?: string;
+  readonly message?: string;
+  readonly logPath: string;
+}
+
+/** Filter for container lists; every given field must match. */
+export interface ContainerFilter {
+  readonly id?: string;
+  readonly podSandboxId?: string;
+  readonly state?: ContainerState;
+  readonly labelSelector?: Readonly<Record<string, string>>;
+}
+
+/** Resource usage of one container. */
+export interface ContainerStats {
+  readonly id: string;
+  readonly timestamp: number;
+  /** Cumulative CPU time in nanoseconds. */
+  readonly cpuUsageNanoCores?: number;
+  readonly cpuUsageCoreNanoSeconds: number;
+  readonly memoryWorkingSetBytes: number;
+}
+
+/** Result of a synchronous exec. */
+export interface ExecSyncResult {
+  readonly stdout: Uint8Array;
+  readonly stderr: Uint8Array;
+  readonly exitCode: number;
+}
+
+/** Streams of an interactive exec. */
+export interface ExecStreams {
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
+  readonly tty?: boolean;
+}
+
+/** An image known to the runtime. */
+export interface Image {
+  readonly id: string;
+  readonly repoTags: readonly string[];
+  readonly repoDigests: readonly string[];
+  readonly size: number;
+}
+
+/** Registry credentials for a pull. */
+export interface AuthConfig {
+  readonly username?: string;
+  readonly password?: string;
+  readonly auth?: string;
+  readonly serverAddress?: string;
+  readonly identityToken?: string;
+  readonly registryToken?: string;
+}
+
+/** A lifecycle event of a container, in the order the runtime saw them. */
+export interface ContainerEvent {
+  readonly type: 'created' | 'started' | 'exited' | 'deleted';
+  readonly containerId: string;
+  readonly podSandboxId: string;
+  readonly timestamp: number;
+}
+
+/**
+ * The container runtime, shaped like CRI's RuntimeService and ImageService so that node-agent
+ * logic is written once for containerd, Docker and the simulation. Every call has a deadline.
+ * Errors are {@link ApiError}s (`NotFound`, `Unavailable`, …) or `ImagePullError`.
+ */
+export interface Runtime {
+  readonly name: string;
+  version(): Promise<{ runtimeName: string; runtimeVersion: string }>;
+
+  runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  stopPodSandbox(id: string): Promise<void>;
+  removePodSandbox(id: string): Promise<void>;
+  podSandboxStatus(id: string): Promise<PodSandboxStatus>;
+  listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandbox[]>;
+
+  createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after `timeoutSeconds`. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  containerStatus(id: string): Promise<ContainerStatus>;
+  listContainers(filter?: ContainerFilter): Promise<Container[]>;
+  containerStats(id: string): Promise<ContainerStats>;
+  execSync(id: string, cmd: readonly string[], timeoutSeconds?: number): Promise<ExecSyncResult>;
+  /** Interactive exec; resolves with the exit code. */
+  exec(id: string, cmd: readonly string[], streams: ExecStreams): Promise<number>;
+
+  pullImage(image: string, auth?: AuthConfig): Promise<string>;
+  imageStatus(image: string): Promise<Image | undefined>;
+  listImages(): Promise<Image[]>;
+  removeImage(image: string): Promise<void>;
+
+  /** Hot stream of container lifecycle events. */
+  readonly events: Observable<ContainerEvent>;
+  close(): Promise<void>;
+}
+
+/** Inversify token for the {@link Runtime}. */
+export const Runtime = token<Runtime>('core/Runtime');
