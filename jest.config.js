@@ -10,7 +10,7 @@ export default {
   testMatch: ['**/test/**/*.test.ts', '**/examples/**/*.test.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,

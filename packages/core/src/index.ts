@@ -60,10 +60,15 @@ export {
 export type { IndexFunc, Informer, InformerEvent, ObjectCache } from './informer/Informer.js';
 
 /* Controllers */
-export type { ReconcileRequest, ReconcileResult, Reconciler } from './controller/Reconciler.js';
+export { Reconciler, type ReconcileRequest, type ReconcileResult } from './controller/Reconciler.js';
 
 /* Runtime contract (CRI-shaped) */
 export * from './runtime/Runtime.js';
+
+/* Runtime contract helpers (area F1: runtime): the typed image-pull error and CRI log lines */
+export { imagePullError, imagePullReason, type ImagePullReason } from './runtime/ImagePull.js';
+export { formatCriLogLine, parseCriLog, parseCriLogLine, type CriLogLine } from './runtime/CriLog.js';
+export { normalizeImageRef } from './runtime/ImageRef.js';
 
 /* Scheduler plugin contract */
 export * from './scheduler/SchedulerPlugin.js';
@@ -82,3 +87,41 @@ export type * as eventsv1 from 'kubernetes-types/events/v1.js';
 export type * as rbacv1 from 'kubernetes-types/rbac/v1.js';
 export type * as schedulingv1 from 'kubernetes-types/scheduling/v1.js';
 export type * as apiextensionsv1 from 'kubernetes-types/apiextensions/v1.js';
+
+/* Machinery (area A): selectors, quantities, meta helpers, work queue, informers, controllers,
+   leader election, events */
+export {
+  everything,
+  nothing,
+  parseLabelSelector,
+  requirementMatches,
+  selectorFromLabelSelector,
+  selectorFromSet,
+  type LabelOperator,
+  type LabelSelector,
+  type Requirement,
+  type Selector,
+} from './selectors/LabelSelector.js';
+export {
+  escapeFieldValue,
+  fieldValue,
+  parseFieldSelector,
+  type FieldRequirement,
+  type FieldSelector,
+} from './selectors/FieldSelector.js';
+export { maxLabelValueLength, validateLabelValue, validateQualifiedName } from './selectors/labelValidation.js';
+export { Quantity, type QuantityFormat } from './quantity/Quantity.js';
+export { objectKey, splitKey } from './meta/objectKey.js';
+export { controllerOf, ownerReferenceTo } from './meta/ownerReferences.js';
+export { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer } from './meta/finalizers.js';
+export { getCondition, setCondition, type ConditionLike } from './meta/conditions.js';
+export { realClock, type Clock, type TimerHandle } from './workqueue/Clock.js';
+export { WorkQueue, type WorkQueueOptions } from './workqueue/WorkQueue.js';
+export { IndexedCache, builtinIndexes } from './informer/IndexedCache.js';
+export { ListWatchInformer, type InformerScope, type ListWatchOptions } from './informer/ListWatchInformer.js';
+export { SharedInformerFactory, SharedInformerFactoryOptions } from './informer/SharedInformerFactory.js';
+export { controller, controllerMetadata, type ControllerOptions, type WatchSpec } from './controller/controller.js';
+export { ControllerManager, ControllerManagerOptions } from './controller/ControllerManager.js';
+export { controllerRuntimeModule, type ControllerRuntimeOptions } from './module.js';
+export { LeaderElector, type LeaderElectorOptions } from './leaderelection/LeaderElector.js';
+export { EventRecorder, type EventRecorderOptions, type EventType } from './events/EventRecorder.js';

@@ -1,3 +1,5 @@
+import { token } from '../di/token.js';
+
 /** What a reconcile is about: one object, by namespace and name. */
 export interface ReconcileRequest {
   readonly namespace?: string;
@@ -18,5 +20,12 @@ export interface ReconcileResult {
  * requeues the request with per-item exponential backoff. `signal` aborts on shutdown.
  */
 export interface Reconciler<TRequest = ReconcileRequest> {
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- returning nothing means "done"
   reconcile(request: TRequest, signal: AbortSignal): Promise<ReconcileResult | void>;
 }
+
+/**
+ * Inversify token under which controllers (classes decorated with `@controller`) are bound; the
+ * `ControllerManager` multi-injects every binding.
+ */
+export const Reconciler = token<Reconciler>('core/Reconciler');

@@ -6,5 +6,5 @@ export type Token<T> = symbol & { readonly __tokenType?: T };
 
 /** Creates the token for a contract, keyed globally so duplicate installs still agree. */
 export function token<T>(name: string): Token<T> {
-  return Symbol.for(`@tugboat/${name}`) as Token<T>;
+  return Symbol.for(`@tugboat/${name}`);
 }

@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'TooManyRequests'
   | 'Internal'
   | 'Unavailable'
-  | 'Timeout';
+  | 'Timeout'
+  /** A container image could not be pulled or is not present (runtime); see `imagePullReason`. */
+  | 'ImagePull';
 
 /** For each code, the Kubernetes `Status.reason` and HTTP status code it is served as. */
 export const errorCodes: { readonly [K in ErrorCode]: { readonly reason: string; readonly http: number } } = {
@@ -39,6 +41,9 @@ export const errorCodes: { readonly [K in ErrorCode]: { readonly reason: string;
   Internal: { reason: 'InternalError', http: 500 },
   Unavailable: { reason: 'ServiceUnavailable', http: 503 },
   Timeout: { reason: 'Timeout', http: 504 },
+  // Not a Kubernetes Status reason: the kubelet turns it into the ErrImagePull waiting reason. 502
+  // because the failure lies upstream (registry or image store), and no other code uses it.
+  ImagePull: { reason: 'ErrImagePull', http: 502 },
 };
 
 /** One invalid field, as in Kubernetes `StatusCause` (`spec.containers[0].image: Required value`). */

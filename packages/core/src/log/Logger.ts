@@ -32,10 +32,18 @@ export function createLogger(options: { level?: LogLevel; name?: string } = {}):
 
 function wrap(p: pino.Logger): Logger {
   return {
-    debug: (msg, fields) => p.debug(fields ?? {}, msg),
-    info: (msg, fields) => p.info(fields ?? {}, msg),
-    warn: (msg, fields) => p.warn(fields ?? {}, msg),
-    error: (msg, fields) => p.error(fields ?? {}, msg),
+    debug: (msg, fields) => {
+      p.debug(fields ?? {}, msg);
+    },
+    info: (msg, fields) => {
+      p.info(fields ?? {}, msg);
+    },
+    warn: (msg, fields) => {
+      p.warn(fields ?? {}, msg);
+    },
+    error: (msg, fields) => {
+      p.error(fields ?? {}, msg);
+    },
     child: (fields) => wrap(p.child(fields)),
   };
 }

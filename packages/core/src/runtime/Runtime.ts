@@ -96,7 +96,8 @@ export interface ContainerConfig {
 }
 
 /** The CRI container states. */
-export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
+export type ContainerState =
+  'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
 
 /** A container as listed. */
 export interface Container {
@@ -111,14 +112,24 @@ export interface Container {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** A container's full status. Times are milliseconds since the epoch; 0 = not yet. */
+/**
+ * A container's full status. Times are milliseconds since the epoch; 0 = not yet.
+ *
+ * Once the container has exited, `reason` is `Completed` (exit code 0), `Error` (any other code) or
+ * `OOMKilled` (the kernel killed it for exceeding `resources.memoryLimitBytes`), as in CRI.
+ */
 export interface ContainerStatus extends Container {
   readonly startedAt: number;
   readonly finishedAt: number;
+  /** Meaningful once exited; a process ended by a signal reports 128 + the signal (SIGKILL: 137). */
   readonly exitCode: number;
   /** `OOMKilled`, `Error`, `Completed`, … */
   readonly reason?: string;
   readonly message?: string;
+  /**
+   * Absolute path of the container's log file: the sandbox's `logDirectory` joined with the
+   * config's `logPath`. Every line is in CRI log format, see {@link formatCriLogLine}.
+   */
   readonly logPath: string;
 }
 
@@ -133,9 +144,11 @@ export interface ContainerFilter {
 /** Resource usage of one container. */
 export interface ContainerStats {
   readonly id: string;
+  /** When the sample was taken, milliseconds since the epoch. */
   readonly timestamp: number;
-  /** Cumulative CPU time in nanoseconds. */
+  /** CPU usage averaged over the last sample period, in nanocores (1e9 = one core), when known. */
   readonly cpuUsageNanoCores?: number;
+  /** Cumulative CPU time in nanoseconds. */
   readonly cpuUsageCoreNanoSeconds: number;
   readonly memoryWorkingSetBytes: number;
 }
@@ -173,48 +186,89 @@ export interface AuthConfig {
   readonly registryToken?: string;
 }
 
-/** A lifecycle event of a container, in the order the runtime saw them. */
+/** The kinds of {@link ContainerEvent}. */
+export type ContainerEventType = 'created' | 'started' | 'exited' | 'deleted';
+
+/**
+ * A lifecycle event of a container, in the order the runtime saw them. Per container the order is
+ * always `created` → `started` → `exited` → `deleted` (a container removed before it started skips
+ * the middle two).
+ */
 export interface ContainerEvent {
-  readonly type: 'created' | 'started' | 'exited' | 'deleted';
+  readonly type: ContainerEventType;
   readonly containerId: string;
   readonly podSandboxId: string;
+  /** Milliseconds since the epoch. */
   readonly timestamp: number;
+  /** On `exited`: the exit code, when the runtime reports it with the event. */
+  readonly exitCode?: number;
 }
 
 /**
  * The container runtime, shaped like CRI's RuntimeService and ImageService so that node-agent
- * logic is written once for containerd, Docker and the simulation. Every call has a deadline.
- * Errors are {@link ApiError}s (`NotFound`, `Unavailable`, …) or `ImagePullError`.
+ * logic is written once for containerd, Docker and the simulation.
+ *
+ * Rules every implementation keeps (the conformance suite in `@tugboat/testing` checks them):
+ * - Every call has a deadline; a daemon that is down or too slow yields `Unavailable` or `Timeout`.
+ * - Errors are {@link ApiError}s, never a raw gRPC/HTTP/library error: `NotFound` for an unknown
+ *   sandbox or container id, `ImagePull` (with {@link imagePullReason}) for an image that is missing,
+ *   cannot be pulled or is not a valid reference.
+ * - `remove*` calls are idempotent: removing what is already gone resolves. `stop*` on something
+ *   already stopped resolves.
+ * - Image references are normalised as CRI does (`busybox:1.35` is `docker.io/library/busybox:1.35`).
  */
 export interface Runtime {
   readonly name: string;
   version(): Promise<{ runtimeName: string; runtimeVersion: string }>;
 
+  /** Creates and starts a sandbox (the pod's shared namespaces); resolves with its id. */
   runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  /** Stops the sandbox and every container in it (forcibly); the sandbox becomes `SANDBOX_NOTREADY`. */
   stopPodSandbox(id: string): Promise<void>;
+  /** Removes the sandbox and every container in it, running or not. Idempotent. */
   removePodSandbox(id: string): Promise<void>;
   podSandboxStatus(id: string): Promise<PodSandboxStatus>;
   listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandbox[]>;
 
-  createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
+  /**
+   * Creates a container in a sandbox; resolves with its id. The image must be present
+   * (`ImagePull` with reason `NotFound` otherwise): the runtime never pulls implicitly here.
+   */
+  createContainer(
+    podSandboxId: string,
+    config: ContainerConfig,
+    sandboxConfig: PodSandboxConfig,
+  ): Promise<string>;
   startContainer(id: string): Promise<void>;
-  /** SIGTERM, then SIGKILL after `timeoutSeconds`. */
+  /**
+   * SIGTERM, then SIGKILL after `timeoutSeconds`; resolves once the container has exited. A
+   * container that is not running resolves at once.
+   */
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  /** Removes a container, killing it first if it runs. Idempotent. */
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<ContainerStatus>;
   listContainers(filter?: ContainerFilter): Promise<Container[]>;
   containerStats(id: string): Promise<ContainerStats>;
+  /**
+   * Runs a command in a running container and collects its output. When `timeoutSeconds` (> 0)
+   * passes first, rejects with `Timeout`.
+   */
   execSync(id: string, cmd: readonly string[], timeoutSeconds?: number): Promise<ExecSyncResult>;
-  /** Interactive exec; resolves with the exit code. */
+  /** Interactive exec; resolves with the exit code once the command has ended and its output is written. */
   exec(id: string, cmd: readonly string[], streams: ExecStreams): Promise<number>;
 
+  /** Pulls an image; resolves with its image ref (id). Failures are `ImagePull`. */
   pullImage(image: string, auth?: AuthConfig): Promise<string>;
+  /** The image, or `undefined` when it is not present. */
   imageStatus(image: string): Promise<Image | undefined>;
   listImages(): Promise<Image[]>;
+  /** Removes an image. Idempotent. */
   removeImage(image: string): Promise<void>;
 
-  /** Hot stream of container lifecycle events. */
+  /** Hot stream of container lifecycle events, in order per container. */
   readonly events: Observable<ContainerEvent>;
+  /** Releases connections and timers; the runtime's containers keep running. */
   close(): Promise<void>;
 }
 

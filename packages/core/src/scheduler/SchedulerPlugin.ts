@@ -19,6 +19,7 @@ export interface PluginStatus {
 
 /** Per-cycle scratch space shared by the plugins of one scheduling attempt. */
 export interface CycleState {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed read of a shared bag
   read<T>(key: string): T | undefined;
   write(key: string, value: unknown): void;
 }

@@ -79,7 +79,11 @@ export interface Store {
   watch(prefix: string, afterRevision?: number): Observable<StoreEvent>;
   /** The revision of the latest write. */
   currentRevision(): Promise<number>;
-  /** Drops history at or below `revision`; reads and watches from there on get `Gone`. */
+  /**
+   * Drops history before `revision`, as etcd does: reads at `revision` or later and watches with
+   * `afterRevision >= revision` keep working; reads at an older revision get `Gone`, and so do
+   * watches that need an event from before `revision`.
+   */
   compact(revision: number): Promise<void>;
   /** Releases connections, timers and files. */
   close(): Promise<void>;
