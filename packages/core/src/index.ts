@@ -8,6 +8,7 @@ export {
   ApiError,
   errorCodes,
   errors,
+  ignoreNotFound,
   type ErrorCode,
   type ErrorDetails,
   type Status,

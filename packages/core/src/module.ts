@@ -12,13 +12,20 @@ export interface ControllerRuntimeOptions {
 /**
  * The inversify module of the controller runtime: one {@link SharedInformerFactory} and one
  * {@link ControllerManager} per container. It needs `ApiClient` and `Logger` bound; controllers
- * are added by binding their instances or classes to the `Reconciler` token.
+ * are added by binding their instances or classes to the `Reconciler` token. Unbinding (e.g.
+ * `container.unbindAll()`) stops the manager gracefully, then the informers.
  */
 export function controllerRuntimeModule(options: ControllerRuntimeOptions = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(SharedInformerFactoryOptions).toConstantValue(options.informers ?? {});
-    bind(SharedInformerFactory).toSelf().inSingletonScope();
+    bind(SharedInformerFactory)
+      .toSelf()
+      .inSingletonScope()
+      .onDeactivation((informers) => informers.stop());
     bind(ControllerManagerOptions).toConstantValue(options.manager ?? {});
-    bind(ControllerManager).toSelf().inSingletonScope();
+    bind(ControllerManager)
+      .toSelf()
+      .inSingletonScope()
+      .onDeactivation((manager) => manager.stop());
   });
 }

@@ -33,4 +33,9 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   specOf?(object: T): unknown;
   /** Field values for field selectors beyond metadata.name/namespace. */
   fieldsOf?(object: T): Record<string, string>;
+  /**
+   * Removes, in place, fields the kind's schema does not know and returns their paths
+   * (`spec.foo`). `fieldValidation: Strict` turns a non-empty result into `BadRequest`.
+   */
+  unknownFields?(object: T): string[];
 }

@@ -157,3 +157,12 @@ export const errors = {
 function qualified(resource: string, group: string): string {
   return group ? `${resource}.${group}` : resource;
 }
+
+/**
+ * Swallows a `NotFound` error and rethrows anything else, for reads where absence is an answer:
+ * `const pod = await api.get(Pods, name).catch(ignoreNotFound)`.
+ */
+export function ignoreNotFound(err: unknown): undefined {
+  if (ApiError.is(err, 'NotFound')) return undefined;
+  throw err;
+}

@@ -1,0 +1,102 @@
+/**
+ * A custom kind and its controller, composed with store-memory and the registry: apply a
+ * `Greeting` and the controller answers in its status. Run it: `pnpm exec tsx examples/custom-controller.ts`.
+ */
+import { apiserverModule } from '@tugboat/apiserver';
+import {
+  ApiClient,
+  ControllerManager,
+  Logger,
+  Reconciler,
+  controller,
+  controllerRuntimeModule,
+  defineResource,
+  ignoreNotFound,
+  resources,
+  silentLogger,
+  type KubeObject,
+  type ReconcileRequest,
+} from '@tugboat/core';
+import { memoryStoreModule } from '@tugboat/store-memory';
+import { Container, inject, injectable } from 'inversify';
+
+// ---- user code starts here ----
+export interface Greeting extends KubeObject {
+  spec: { name: string };
+  status?: { message?: string };
+}
+export const Greetings = defineResource<Greeting>({
+  group: 'example.com',
+  version: 'v1',
+  kind: 'Greeting',
+  plural: 'greetings',
+  namespaced: true,
+  subresources: ['status'],
+});
+
+@controller({ name: 'greeter', for: Greetings })
+@injectable()
+export class Greeter implements Reconciler {
+  constructor(@inject(ApiClient) private readonly api: ApiClient) {}
+
+  async reconcile({ namespace, name }: ReconcileRequest): Promise<void> {
+    const greeting = await this.api.get(Greetings, name, { namespace }).catch(ignoreNotFound);
+    if (greeting === undefined) return; // deleted: nothing to do
+    const message = `Hello, ${greeting.spec.name}!`;
+    if (greeting.status?.message !== message)
+      await this.api.updateStatus(Greetings, { ...greeting, status: { message } });
+  }
+}
+
+export async function startCluster(logger: Logger = silentLogger) {
+  const container = new Container();
+  container.bind(Logger).toConstantValue(logger);
+  container.load(memoryStoreModule(), apiserverModule(), controllerRuntimeModule());
+  container.bind(Reconciler).to(Greeter).inSingletonScope();
+  const api = container.get(ApiClient);
+  await api.create(resources.CustomResourceDefinitions, greetingCrd);
+  await container.get(ControllerManager).start();
+  return { api, stop: () => container.unbindAll() }; // unbinding stops the controllers, then the store
+}
+// ---- user code ends here ----
+
+/** The CRD manifest, as a user would `kubectl apply` it. */
+const greetingCrd = {
+  metadata: { name: 'greetings.example.com' },
+  spec: {
+    group: 'example.com',
+    scope: 'Namespaced',
+    names: { kind: 'Greeting', plural: 'greetings', singular: 'greeting', listKind: 'GreetingList' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+              status: { type: 'object', properties: { message: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  const { api, stop } = await startCluster();
+  await api.create(Greetings, { metadata: { name: 'hi', namespace: 'default' }, spec: { name: 'Tugboat' } });
+  for (;;) {
+    const g = await api.get(Greetings, 'hi', { namespace: 'default' });
+    if (g.status?.message) {
+      console.log(g.status.message);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop();
+}

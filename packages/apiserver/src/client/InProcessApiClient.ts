@@ -1,0 +1,186 @@
+import type {
+  ApiClient,
+  DeleteOptions,
+  KubeObject,
+  ListOptions,
+  NamespaceOption,
+  ObjectList,
+  PatchType,
+  ResourceRef,
+  Status,
+  SubresourceOptions,
+  WatchEvent,
+  WatchOptions,
+  WriteOptions,
+} from '@tugboat/core';
+import { catchError, defer, from, map, switchMap, throwError, type Observable } from 'rxjs';
+
+import { asApiError } from '../internal/codec.js';
+import type { Registry } from '../registry/Registry.js';
+import { systemAdmin, type RequestContext, type UserInfo } from '../registry/RequestContext.js';
+
+/**
+ * The {@link ApiClient} that calls the {@link Registry} in the same process: no HTTP, no JSON, but
+ * the same admission, strategies and validation as a remote client gets. Objects passed in and
+ * returned are copies, never shared with the registry or the caller.
+ */
+export class InProcessApiClient implements ApiClient {
+  constructor(
+    private readonly registry: Registry,
+    private readonly user: UserInfo = systemAdmin,
+  ) {}
+
+  /** A client acting as another user (for admission and, later, authorization). */
+  as(user: UserInfo): InProcessApiClient {
+    return new InProcessApiClient(this.registry, user);
+  }
+
+  async get<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    name: string,
+    options?: NamespaceOption,
+  ): Promise<T> {
+    return this.call(() => this.registry.get(this.ctx(options), this.def(resource), name)) as Promise<T>;
+  }
+
+  async list<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    options: ListOptions = {},
+  ): Promise<ObjectList<T>> {
+    return this.call(() => this.registry.list(this.ctx(options), this.def(resource), options)) as Promise<
+      ObjectList<T>
+    >;
+  }
+
+  async create<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    object: T,
+    options?: WriteOptions,
+  ): Promise<T> {
+    const body = structuredClone(object);
+    return this.call(() =>
+      this.registry.create(this.ctx(options, body), this.def(resource), body),
+    ) as Promise<T>;
+  }
+
+  async update<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    object: T,
+    options?: WriteOptions,
+  ): Promise<T> {
+    const body = structuredClone(object);
+    return this.call(() =>
+      this.registry.update(this.ctx(options, body), this.def(resource), body),
+    ) as Promise<T>;
+  }
+
+  async updateStatus<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    object: T,
+    options?: WriteOptions,
+  ): Promise<T> {
+    const body = structuredClone(object);
+    return this.call(() =>
+      this.registry.update(this.ctx(options, body), this.def(resource), body, 'status'),
+    ) as Promise<T>;
+  }
+
+  async patch<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    options?: WriteOptions & { readonly subresource?: string },
+  ): Promise<T> {
+    const body = typeof patch === 'string' ? patch : structuredClone(patch);
+    return this.call(() =>
+      this.registry.patch(this.ctx(options), this.def(resource), name, type, body, options?.subresource),
+    ) as Promise<T>;
+  }
+
+  async delete<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<T | Status> {
+    return this.call(() =>
+      this.registry.delete(this.ctx(options), this.def(resource), name, options),
+    ) as Promise<T | Status>;
+  }
+
+  watch<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    options: WatchOptions = {},
+  ): Observable<WatchEvent<T>> {
+    return defer(() => from(this.registry.start())).pipe(
+      switchMap(() => this.registry.watch(this.ctx(options), this.def(resource), options)),
+      map((event) => ({ type: event.type, object: event.object as T })),
+      catchError((err: unknown) => throwError(() => asApiError(err))),
+    );
+  }
+
+  async getSubresource<R>(
+    resource: ResourceRef,
+    name: string,
+    subresource: string,
+    options?: SubresourceOptions,
+  ): Promise<R> {
+    return this.call(() =>
+      this.registry.getSubresource(this.ctx(options), this.def(resource), name, subresource),
+    ) as Promise<R>;
+  }
+
+  async createSubresource<R>(
+    resource: ResourceRef,
+    name: string,
+    subresource: string,
+    body: unknown,
+    options?: SubresourceOptions,
+  ): Promise<R> {
+    const copy = structuredClone(body);
+    return this.call(() =>
+      this.registry.createSubresource(this.ctx(options), this.def(resource), name, subresource, copy),
+    ) as Promise<R>;
+  }
+
+  async updateSubresource<R>(
+    resource: ResourceRef,
+    name: string,
+    subresource: string,
+    body: unknown,
+    options?: SubresourceOptions,
+  ): Promise<R> {
+    const copy = structuredClone(body);
+    const ctx = this.ctx(options, copy as KubeObject);
+    return this.call(() =>
+      this.registry.updateSubresource(ctx, this.def(resource), name, subresource, copy),
+    ) as Promise<R>;
+  }
+
+  private def(resource: ResourceRef): ReturnType<Registry['resources']['resolve']> {
+    return this.registry.resources.resolve(resource);
+  }
+
+  private ctx(options?: WriteOptions | NamespaceOption, body?: KubeObject): RequestContext {
+    const write = (options ?? {}) as WriteOptions;
+    const namespace = write.namespace ?? body?.metadata?.namespace;
+    return {
+      user: this.user,
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(write.dryRun !== undefined ? { dryRun: write.dryRun } : {}),
+      ...(write.fieldValidation !== undefined ? { fieldValidation: write.fieldValidation } : {}),
+      ...(write.fieldManager !== undefined ? { fieldManager: write.fieldManager } : {}),
+    };
+  }
+
+  private async call<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      // Custom kinds are served once the registry has loaded the stored CRDs.
+      await this.registry.start();
+      // The registry builds fresh objects from stored JSON, but a copy keeps that a promise of ours.
+      return structuredClone(await fn());
+    } catch (err) {
+      throw asApiError(err);
+    }
+  }
+}

@@ -1,0 +1,326 @@
+import {
+  ApiError,
+  errors,
+  type corev1,
+  type DeleteOptions,
+  type KubeObject,
+  type ListOptions,
+  type Logger,
+  type ObjectList,
+  type PatchType,
+  type ResourceDefinition,
+  type Status,
+  type Store,
+  type WatchEvent,
+  type WatchOptions,
+} from '@tugboat/core';
+import {
+  catchError,
+  defer,
+  filter,
+  from,
+  switchMap,
+  takeUntil,
+  throwError,
+  type Observable,
+  type Subscription,
+} from 'rxjs';
+
+import type { AdmissionPlugin } from '../admission/AdmissionPlugin.js';
+import { NamespaceLifecycle } from '../admission/NamespaceLifecycle.js';
+import { CrdManager } from '../crd/CrdManager.js';
+import { asApiError, decode, storagePrefix } from '../internal/codec.js';
+import { bootstrap, followCrds } from '../internal/bootstrap.js';
+import { deleteObject, isStatus } from '../internal/deleteObject.js';
+import { RegistryCore } from '../internal/RegistryCore.js';
+import { listObjects } from '../internal/listObjects.js';
+import { selection } from '../internal/selection.js';
+import { Subresources } from '../internal/Subresources.js';
+import { watchResource } from '../internal/watchResource.js';
+import { applyPatch } from '../patch/applyPatch.js';
+import { builtinStrategies } from '../strategies/index.js';
+import type { RequestContext } from './RequestContext.js';
+import type { ResourceRegistry } from './ResourceRegistry.js';
+import type { Strategy } from './Strategy.js';
+
+/** Options of the {@link Registry}. */
+export interface RegistryOptions {
+  /** Per-kind strategies keyed by `resourceKey`; the built-in strategies by default. */
+  readonly strategies?: ReadonlyMap<string, Strategy>;
+  /** Admission plugins run after NamespaceLifecycle, in order. */
+  readonly admissionPlugins?: readonly AdmissionPlugin[];
+  /** How often a watch with `allowWatchBookmarks` gets a BOOKMARK (default one minute). */
+  readonly bookmarkIntervalMs?: number;
+}
+
+/**
+ * The generic registry: every API verb on every served resource, with Kubernetes semantics —
+ * metadata, resourceVersion from the store, generation, status split, finalizers and graceful
+ * deletion, selectors and pagination, watch, subresources, admission, CRDs and dry-run. The
+ * in-process client and the HTTP front both call it with a {@link RequestContext}.
+ */
+export class Registry {
+  private readonly core: RegistryCore;
+  private readonly subresources: Subresources;
+  private readonly bookmarkIntervalMs: number;
+  private started: Promise<void> | undefined;
+  private crdSync: Subscription | undefined;
+
+  constructor(
+    private readonly store: Store,
+    readonly resources: ResourceRegistry,
+    logger: Logger,
+    options: RegistryOptions = {},
+  ) {
+    const lifecycle = new NamespaceLifecycle(async (name) => {
+      const kv = await this.store.get(`/core/namespaces/${name}`);
+      return kv === undefined ? undefined : (JSON.parse(kv.value) as corev1.Namespace);
+    });
+    this.core = new RegistryCore(
+      store,
+      resources,
+      new CrdManager(resources),
+      options.strategies ?? builtinStrategies,
+      [lifecycle, ...(options.admissionPlugins ?? [])],
+      logger.child({ component: 'registry' }),
+    );
+    this.subresources = new Subresources(this.core);
+    this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? 60_000;
+  }
+
+  /**
+   * Loads the stored CRDs and creates the system namespaces. Every verb waits for it, so calling
+   * it is optional; it runs once.
+   */
+  start(): Promise<void> {
+    this.started ??= bootstrap(this.core)
+      .then((revision) => {
+        this.crdSync = followCrds(this.core, revision);
+      })
+      .catch((err: unknown) => {
+        this.started = undefined;
+        throw asApiError(err);
+      });
+    return this.started;
+  }
+
+  /** Reads one object. */
+  async get(ctx: RequestContext, def: ResourceDefinition, name: string): Promise<KubeObject> {
+    await this.start();
+    return decode(def, await this.core.read(def, this.core.namespaceOf(def, ctx), name));
+  }
+
+  /** Lists objects, across namespaces when the context names none. */
+  async list(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    options: ListOptions = {},
+  ): Promise<ObjectList<KubeObject>> {
+    await this.start();
+    return listObjects(this.core, ctx, def, options);
+  }
+
+  /** Creates an object. */
+  async create(ctx: RequestContext, def: ResourceDefinition, body: KubeObject): Promise<KubeObject> {
+    await this.start();
+    return this.core.create(ctx, def, body);
+  }
+
+  /**
+   * Replaces an object (`subresource` `status` replaces only its status). The body's
+   * `metadata.resourceVersion` is required and must be current.
+   */
+  async update(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    body: KubeObject,
+    subresource?: 'status',
+  ): Promise<KubeObject> {
+    await this.start();
+    if (subresource === 'status' && !def.subresources.includes('status')) throw notServed(def, 'status');
+    const name = body.metadata?.name;
+    if (!name) {
+      throw errors.invalid(
+        def.kind,
+        '',
+        [
+          {
+            reason: 'FieldValueRequired',
+            field: 'metadata.name',
+            message: 'Required value: name is required',
+          },
+        ],
+        def.group,
+      );
+    }
+    const ns = this.core.namespaceOf(def, ctx, body);
+    // As upstream, an update without a resourceVersion is unconditional: it replaces whatever is
+    // stored, retrying internally if a concurrent write wins the compare-and-swap.
+    return this.core.update(ctx, def, ns, name, {
+      mode: subresource === 'status' ? 'status' : 'main',
+      ...(subresource !== undefined ? { subresource } : {}),
+      retry: !body.metadata?.resourceVersion,
+      produce: () => body,
+    });
+  }
+
+  /** Patches an object (or its `status` or `scale`) with a merge, JSON or strategic merge patch. */
+  async patch(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    subresource?: string,
+  ): Promise<KubeObject> {
+    await this.start();
+    if (subresource === 'scale') return this.subresources.patchScale(ctx, def, name, type, patch);
+    if (subresource !== undefined && subresource !== 'status') throw notServed(def, subresource);
+    if (subresource === 'status' && !def.subresources.includes('status')) throw notServed(def, 'status');
+    const ns = this.core.namespaceOf(def, ctx);
+    let pinned = false;
+    return this.core
+      .update(ctx, def, ns, name, {
+        mode: subresource === 'status' ? 'status' : 'main',
+        ...(subresource !== undefined ? { subresource } : {}),
+        retry: true,
+        produce: (old) => {
+          const result = applyPatch(old, type, patch, def);
+          if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+            throw new ApiError('BadRequest', 'the patch did not produce an object');
+          }
+          const patched = result as KubeObject;
+          // A patch that names a resourceVersion is a precondition: no silent retry past it.
+          pinned ||= patched.metadata?.resourceVersion !== old.metadata?.resourceVersion;
+          return patched;
+        },
+      })
+      .catch((err: unknown) => {
+        if (pinned && ApiError.is(err, 'Conflict')) throw err;
+        throw asApiError(err);
+      });
+  }
+
+  /**
+   * Deletes an object: at once, or by marking it (deletionTimestamp) while finalizers or a pod's
+   * grace period run. Returns the object when it stays or for pods, a Success Status otherwise.
+   */
+  async delete(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<KubeObject | Status> {
+    await this.start();
+    return deleteObject(this.core, ctx, def, name, options);
+  }
+
+  /** Deletes every object a list selects; returns what was deleted or marked. */
+  async deleteCollection(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    listOptions: ListOptions = {},
+    options: DeleteOptions = {},
+  ): Promise<ObjectList<KubeObject>> {
+    const all = await this.list(ctx, def, { ...listOptions, limit: 0 });
+    const items: KubeObject[] = [];
+    for (const obj of all.items) {
+      const itemCtx = {
+        ...ctx,
+        ...(obj.metadata?.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}),
+      };
+      try {
+        const result = await this.delete(itemCtx, def, obj.metadata?.name ?? '', options);
+        items.push(isStatus(result) ? obj : result);
+      } catch (err) {
+        if (!ApiError.is(err, 'NotFound')) throw err;
+      }
+    }
+    return { ...all, metadata: { resourceVersion: all.metadata.resourceVersion }, items };
+  }
+
+  /** Watches a resource (see {@link watchResource} for the event semantics). */
+  watch(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    options: WatchOptions = {},
+  ): Observable<WatchEvent<KubeObject>> {
+    return defer(() => from(this.start())).pipe(
+      switchMap(() =>
+        watchResource(
+          {
+            store: this.store,
+            def,
+            prefix: storagePrefix(def, def.namespaced ? ctx.namespace || undefined : undefined),
+            selection: selection(
+              def,
+              this.core.strategyOf(def),
+              options.labelSelector,
+              options.fieldSelector,
+            ),
+            bookmarkIntervalMs: this.bookmarkIntervalMs,
+          },
+          options,
+        ),
+      ),
+      // A kind that stops being served (its CRD deleted) ends its watches, as upstream.
+      takeUntil(
+        this.resources.changes.pipe(
+          filter((c) => c.type === 'removed' && !this.resources.lookup(def.group, def.version, def.plural)),
+          filter((c) => c.definition.group === def.group && c.definition.plural === def.plural),
+        ),
+      ),
+      catchError((err: unknown) => throwError(() => asApiError(err))),
+    );
+  }
+
+  /** Stops following CRD changes made through other API servers; the store stays open. */
+  close(): void {
+    this.crdSync?.unsubscribe();
+    this.crdSync = undefined;
+  }
+
+  /** GET of a subresource: `status` (the object) or `scale`. */
+  async getSubresource(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    name: string,
+    subresource: string,
+  ): Promise<unknown> {
+    await this.start();
+    return this.subresources.get(ctx, def, name, subresource);
+  }
+
+  /** POST to a subresource: `binding` for pods. */
+  async createSubresource(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<unknown> {
+    await this.start();
+    return this.subresources.create(ctx, def, name, subresource, body);
+  }
+
+  /** PUT of a subresource: `status`, `scale`, `finalize`. */
+  async updateSubresource(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<unknown> {
+    await this.start();
+    if (subresource === 'status') return this.update(ctx, def, body as KubeObject, 'status');
+    return this.subresources.update(ctx, def, name, subresource, body);
+  }
+}
+
+function notServed(def: ResourceDefinition, subresource: string): ApiError {
+  return new ApiError(
+    'NotFound',
+    `the server could not find the requested resource (${def.plural}/${subresource})`,
+    { group: def.group, kind: def.plural },
+  );
+}
