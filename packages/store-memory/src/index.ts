@@ -1,0 +1,3 @@
+export { MemoryStore } from './MemoryStore.js';
+export { MemoryStoreOptions } from './MemoryStoreOptions.js';
+export { memoryStoreModule } from './module.js';
