@@ -18,7 +18,7 @@ import {
   type ReconcileRequest,
 } from '@tugboat/core';
 import { memoryStoreModule } from '@tugboat/store-memory';
-import { Container, inject, injectable } from 'inversify';
+import { Container, inject } from 'inversify';
 
 // ---- user code starts here ----
 export interface Greeting extends KubeObject {
@@ -31,32 +31,27 @@ export const Greetings = defineResource<Greeting>({
   kind: 'Greeting',
   plural: 'greetings',
   namespaced: true,
-  subresources: ['status'],
 });
 
 @controller({ name: 'greeter', for: Greetings })
-@injectable()
 export class Greeter implements Reconciler {
   constructor(@inject(ApiClient) private readonly api: ApiClient) {}
 
   async reconcile({ namespace, name }: ReconcileRequest): Promise<void> {
     const greeting = await this.api.get(Greetings, name, { namespace }).catch(ignoreNotFound);
-    if (greeting === undefined) return; // deleted: nothing to do
-    const message = `Hello, ${greeting.spec.name}!`;
-    if (greeting.status?.message !== message)
-      await this.api.updateStatus(Greetings, { ...greeting, status: { message } });
+    const message = `Hello, ${greeting?.spec.name ?? ''}!`;
+    if (greeting === undefined || greeting.status?.message === message) return; // gone, or done
+    await this.api.updateStatus(Greetings, { ...greeting, status: { message } });
   }
 }
 
-export async function startCluster(logger: Logger = silentLogger) {
+export async function startCluster() {
   const container = new Container();
-  container.bind(Logger).toConstantValue(logger);
   container.load(memoryStoreModule(), apiserverModule(), controllerRuntimeModule());
   container.bind(Reconciler).to(Greeter).inSingletonScope();
-  const api = container.get(ApiClient);
-  await api.create(resources.CustomResourceDefinitions, greetingCrd);
+  await container.get(ApiClient).create(resources.CustomResourceDefinitions, greetingCrd);
   await container.get(ControllerManager).start();
-  return { api, stop: () => container.unbindAll() }; // unbinding stops the controllers, then the store
+  return { api: container.get(ApiClient), stop: () => container.unbindAll() }; // unbinding stops the controllers, then the store
 }
 // ---- user code ends here ----
 

@@ -1,4 +1,4 @@
-import { ApiClient, Logger, Store } from '@tugboat/core';
+import { ApiClient, Logger, Store, silentLogger } from '@tugboat/core';
 import { ContainerModule } from 'inversify';
 
 import { InProcessApiClient } from './client/InProcessApiClient.js';
@@ -19,7 +19,7 @@ export function apiserverModule(options: ApiserverOptions = {}): ContainerModule
       .inSingletonScope();
     bind(Registry)
       .toDynamicValue(
-        (ctx) => new Registry(ctx.get(Store), ctx.get(ResourceRegistry), ctx.get(Logger), options),
+        (ctx) => new Registry(ctx.get(Store), ctx.get(ResourceRegistry), ctx.get(Logger, { optional: true }) ?? silentLogger, options),
       )
       .inSingletonScope();
     bind(InProcessApiClient)

@@ -2,6 +2,7 @@ import {
   ApiError,
   errors,
   type corev1,
+  type schedulingv1,
   type DeleteOptions,
   type KubeObject,
   type ListOptions,
@@ -28,6 +29,7 @@ import {
 
 import type { AdmissionPlugin } from '../admission/AdmissionPlugin.js';
 import { NamespaceLifecycle } from '../admission/NamespaceLifecycle.js';
+import { Priority } from '../admission/Priority.js';
 import { CrdManager } from '../crd/CrdManager.js';
 import { asApiError, decode, storagePrefix } from '../internal/codec.js';
 import { bootstrap, followCrds } from '../internal/bootstrap.js';
@@ -47,7 +49,7 @@ import type { Strategy } from './Strategy.js';
 export interface RegistryOptions {
   /** Per-kind strategies keyed by `resourceKey`; the built-in strategies by default. */
   readonly strategies?: ReadonlyMap<string, Strategy>;
-  /** Admission plugins run after NamespaceLifecycle, in order. */
+  /** Admission plugins run after NamespaceLifecycle and Priority, in order. */
   readonly admissionPlugins?: readonly AdmissionPlugin[];
   /** How often a watch with `allowWatchBookmarks` gets a BOOKMARK (default one minute). */
   readonly bookmarkIntervalMs?: number;
@@ -76,12 +78,22 @@ export class Registry {
       const kv = await this.store.get(`/core/namespaces/${name}`);
       return kv === undefined ? undefined : (JSON.parse(kv.value) as corev1.Namespace);
     });
+    const priority = new Priority({
+      get: async (name) => {
+        const kv = await this.store.get(`/scheduling.k8s.io/priorityclasses/${name}`);
+        return kv === undefined ? undefined : (JSON.parse(kv.value) as schedulingv1.PriorityClass);
+      },
+      list: async () =>
+        (await this.store.list('/scheduling.k8s.io/priorityclasses/')).items.map(
+          (kv) => JSON.parse(kv.value) as schedulingv1.PriorityClass,
+        ),
+    });
     this.core = new RegistryCore(
       store,
       resources,
       new CrdManager(resources),
       options.strategies ?? builtinStrategies,
-      [lifecycle, ...(options.admissionPlugins ?? [])],
+      [lifecycle, priority, ...(options.admissionPlugins ?? [])],
       logger.child({ component: 'registry' }),
     );
     this.subresources = new Subresources(this.core);

@@ -14,7 +14,7 @@ export type ResourceRef<T extends KubeObject = KubeObject> = Pick<
 
 /** Scopes a call to a namespace (ignored by cluster-scoped resources). */
 export interface NamespaceOption {
-  readonly namespace?: string;
+  readonly namespace?: string | undefined;
 }
 
 /** Options for list calls, as the Kubernetes query parameters of the same names. */

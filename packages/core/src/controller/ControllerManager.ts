@@ -6,7 +6,7 @@ import { ApiError } from '../errors/ApiError.js';
 import type { Informer, InformerEvent } from '../informer/Informer.js';
 import { SharedInformerFactory } from '../informer/SharedInformerFactory.js';
 import type { LeaderElector } from '../leaderelection/LeaderElector.js';
-import { Logger } from '../log/Logger.js';
+import { Logger, silentLogger } from '../log/Logger.js';
 import type { KubeObject } from '../meta/KubeObject.js';
 import { objectKey } from '../meta/objectKey.js';
 import { parseApiVersion } from '../meta/ResourceDefinition.js';
@@ -59,7 +59,7 @@ export class ControllerManager {
 
   constructor(
     @inject(SharedInformerFactory) private readonly informers: SharedInformerFactory,
-    @inject(Logger) private readonly logger: Logger,
+    @inject(Logger) @optional() private readonly logger: Logger = silentLogger,
     @multiInject(Reconciler) @optional() reconcilers: readonly Reconciler[] = [],
     @inject(ControllerManagerOptions) @optional() private readonly options: ControllerManagerOptions = {},
   ) {

@@ -2,7 +2,7 @@ import { inject, injectable, optional } from 'inversify';
 
 import { ApiClient, type ResourceRef } from '../api/ApiClient.js';
 import { token } from '../di/token.js';
-import { Logger } from '../log/Logger.js';
+import { Logger, silentLogger } from '../log/Logger.js';
 import type { KubeObject } from '../meta/KubeObject.js';
 import type { Informer } from './Informer.js';
 import { type InformerScope, ListWatchInformer, type ListWatchOptions } from './ListWatchInformer.js';
@@ -28,7 +28,7 @@ export class SharedInformerFactory {
 
   constructor(
     @inject(ApiClient) private readonly client: ApiClient,
-    @inject(Logger) private readonly logger: Logger,
+    @inject(Logger) @optional() private readonly logger: Logger = silentLogger,
     @inject(SharedInformerFactoryOptions)
     @optional()
     private readonly options: SharedInformerFactoryOptions = {},
