@@ -1,0 +1,119 @@
+/* Registry */
+export { Registry, type RegistryOptions } from './registry/Registry.js';
+export { ResourceRegistry, type ResourceRegistryChange } from './registry/ResourceRegistry.js';
+export { resourceKey } from './registry/resourceKey.js';
+export { systemAdmin, type RequestContext, type UserInfo } from './registry/RequestContext.js';
+export type { Strategy, StrategyContext } from './registry/Strategy.js';
+export { builtinStrategies } from './strategies/index.js';
+
+/* Admission */
+export {
+  runAdmission,
+  type AdmissionAttributes,
+  type AdmissionOperation,
+  type AdmissionPlugin,
+} from './admission/AdmissionPlugin.js';
+export { NamespaceLifecycle, systemNamespaces } from './admission/NamespaceLifecycle.js';
+export { Priority, type PriorityClassLookup } from './admission/Priority.js';
+
+/* Patches */
+export { applyPatch } from './patch/applyPatch.js';
+export { mergePatch } from './patch/mergePatch.js';
+export { strategicMergePatch } from './patch/strategicMergePatch.js';
+
+/* CustomResourceDefinitions */
+export { CrdManager, type ScalePaths } from './crd/CrdManager.js';
+export { SchemaValidator } from './crd/SchemaValidator.js';
+export { validateCrd } from './crd/validateCrd.js';
+
+/* Client and composition */
+export { InProcessApiClient } from './client/InProcessApiClient.js';
+export { apiserverModule, type ApiserverOptions } from './module.js';
+export type { Scale } from './internal/Subresources.js';
+
+/* HTTP front (area H1: server, discovery, OpenAPI, tables, metrics) */
+export {
+  adminAuthenticator,
+  aggregatedDiscoveryType,
+  allowAllAuthorizer,
+  Discovery,
+  generateSchemas,
+  gvPathOf,
+  humanDuration,
+  OpenApi,
+  requestInfo,
+  ServerMetrics,
+  startApiServer,
+  toTable,
+  unavailableNodeProxy,
+  type AuthorizationAttributes,
+  type AuthorizationDecision,
+  type Authenticator,
+  type Authorizer,
+  type GeneratedSchemas,
+  type IncludeObject,
+  type NodeProxy,
+  type NodeProxyRequest,
+  type NodeProxySubresource,
+  type OpenApiDocument,
+  type RequestInfo,
+  type RunningApiServer,
+  type Schema,
+  type ServerOptions,
+  type ServerTlsOptions,
+  type TableOptions,
+} from './http/index.js';
+
+/* Security (area H2: PKI, authentication, RBAC and Node authorization, TokenRequest, self reviews) */
+export type { ApiEndpoint, ApiEndpointRequest } from './http/index.js';
+export {
+  ClusterPki,
+  adminIdentity,
+  buildKubeconfig,
+  defaultSans,
+  type CertificateAndKey,
+  type KubeconfigOptions,
+  type PkiOptions,
+} from './pki/index.js';
+export {
+  allAuthenticated,
+  allServiceAccounts,
+  allUnauthenticated,
+  anonymousUser,
+  bootstrapClusterRoleBindings,
+  bootstrapClusterRoles,
+  CertificateAuthenticator,
+  ClusterSecurity,
+  defaultIssuer,
+  ensureBootstrapPolicy,
+  ImpersonatingAuthenticator,
+  NodeAuthorizer,
+  nodeLeaseNamespace,
+  nodeNameOf,
+  NodeRestriction,
+  nodeRules,
+  nodesGroup,
+  parseServiceAccountUsername,
+  RbacAuthorizer,
+  RbacInformers,
+  ruleAllows,
+  SelfSubjectAccessReviewEndpoint,
+  SelfSubjectReviewEndpoint,
+  ServiceAccountAuthenticator,
+  serviceAccountGroups,
+  ServiceAccountTokens,
+  serviceAccountUsername,
+  subjectApplies,
+  systemMasters,
+  TokenFileAuthenticator,
+  TokenRequestEndpoint,
+  UnionAuthenticator,
+  UnionAuthorizer,
+  type BoundObject,
+  type ClusterSecurityOptions,
+  type NodePods,
+  type RbacSource,
+  type ServiceAccountClaims,
+  type ServiceAccountTokenOptions,
+  type TokenAuthenticator,
+} from './auth/index.js';
