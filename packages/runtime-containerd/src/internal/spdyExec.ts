@@ -1,0 +1,216 @@
+import http from 'node:http';
+import { Duplex } from 'node:stream';
+
+import { ApiError, type ExecStreams } from '@tugboat/core';
+import transport, { type SpdyConnection, type SpdyStream } from 'spdy-transport';
+
+/** The remote-command protocol version asked for: v4 reports the exit code as a `metav1.Status`. */
+const protocolVersion = 'v4.channel.k8s.io';
+
+type StreamType = 'error' | 'stdin' | 'stdout' | 'stderr' | 'resize';
+
+/**
+ * Runs an exec through the one-time URL that CRI `Exec` returned, speaking the Kubernetes
+ * remote-command protocol over SPDY/3.1 like kubectl does: an HTTP upgrade, then one SPDY stream
+ * per channel. SPDY (unlike the WebSocket flavour of protocol v4) can half-close stdin, so a command
+ * reading stdin sees its end. Resolves with the exit code once the server has closed the session.
+ */
+export function spdyExec(
+  url: string,
+  streams: ExecStreams,
+  connectTimeoutMs: number,
+  containerId: string,
+): Promise<number> {
+  const fail = (message: string, cause?: unknown): ApiError =>
+    new ApiError(
+      'Unavailable',
+      `exec in container ${containerId}: ${message}`,
+      {},
+      cause === undefined ? undefined : { cause },
+    );
+
+  return new Promise<number>((resolve, reject) => {
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': protocolVersion },
+    });
+    req.setTimeout(connectTimeoutMs, () =>
+      req.destroy(fail(`the streaming server did not answer within ${connectTimeoutMs} ms`)),
+    );
+    req.on('error', (err) => {
+      reject(ApiError.is(err) ? err : fail(`streaming connection failed: ${err.message}`, err));
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        reject(
+          fail(`the streaming server refused the upgrade (HTTP ${res.statusCode ?? 0}): ${body.trim()}`),
+        );
+      });
+    });
+    req.on('upgrade', (_res, socket, head) => {
+      socket.setTimeout(0);
+      if (head.length > 0) socket.unshift(head);
+      session(socket, streams, connectTimeoutMs, containerId).then(resolve, reject);
+    });
+    req.end();
+  });
+}
+
+async function session(
+  socket: Duplex,
+  streams: ExecStreams,
+  graceMs: number,
+  containerId: string,
+): Promise<number> {
+  const wire = shield(socket);
+  const conn = transport.connection.create(wire, { protocol: 'spdy', isServer: false });
+  conn.start(3.1);
+  conn.on('error', () => socket.destroy());
+  let statusText = '';
+  let statusArrived: () => void = () => undefined;
+  const status = new Promise<void>((resolve) => (statusArrived = resolve));
+
+  try {
+    // The server refuses stream ids that go down, so each stream is sent before the next is made.
+    const error = await open(conn, 'error');
+    error.setEncoding('utf8');
+    error.on('data', (chunk: string) => {
+      statusText += chunk;
+      // The status is one JSON document written once; frames arrive in order, so the output is in.
+      if (isJson(statusText)) statusArrived();
+    });
+    error.end();
+    const tty = streams.tty === true;
+    if (streams.stdin) streams.stdin.pipe(await open(conn, 'stdin'));
+    if (streams.stdout || !streams.stderr) {
+      const stdout = await open(conn, 'stdout');
+      stdout.on('data', (chunk: Buffer) => streams.stdout?.write(chunk));
+      stdout.end();
+    }
+    if (streams.stderr && !tty) {
+      const stderr = await open(conn, 'stderr');
+      stderr.on('data', (chunk: Buffer) => streams.stderr?.write(chunk));
+      stderr.end();
+    }
+    // With a TTY the server also waits for a resize channel; the contract has no resize, so it stays idle.
+    if (tty) (await open(conn, 'resize')).end();
+
+    const closed = new Promise<void>((resolve) =>
+      socket.once('close', () => {
+        resolve();
+      }),
+    );
+    // Header frames are inflated asynchronously, so frames read just before the close may still be
+    // in the parser; give them a bounded moment before deciding the status never came.
+    await Promise.race([status, closed.then(() => Promise.race([status, delay(graceMs)]))]);
+    await new Promise((resolve) => setImmediate(resolve));
+    return exitCodeOf(statusText, containerId);
+  } finally {
+    streams.stdin?.unpipe();
+    socket.destroy();
+    wire.destroy();
+  }
+}
+
+/**
+ * A stand-in for the socket that never reports `close` on its own: spdy-transport destroys its
+ * streams on the socket's close, which would drop frames its parser has read but not yet handled.
+ */
+function shield(socket: Duplex): Duplex {
+  const wire = new PassThroughDuplex(socket);
+  socket.on('data', (chunk: Buffer) => {
+    if (!wire.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => wire.push(null));
+  socket.on('error', () => undefined);
+  return wire;
+}
+
+class PassThroughDuplex extends Duplex {
+  constructor(private readonly socket: Duplex) {
+    super();
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    if (this.socket.destroyed) done();
+    else
+      this.socket.write(chunk, () => {
+        done();
+      });
+  }
+
+  override _final(done: () => void): void {
+    this.socket.end();
+    done();
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function open(conn: SpdyConnection, type: StreamType): Promise<SpdyStream> {
+  return new Promise((resolve, reject) => {
+    const stream = conn.request(
+      { method: 'POST', path: '/', host: 'localhost', headers: { streamtype: type } },
+      (err) => {
+        if (err)
+          reject(
+            new ApiError(
+              'Unavailable',
+              `exec: cannot open the ${type} stream: ${err.message}`,
+              {},
+              { cause: err },
+            ),
+          );
+        else resolve(stream);
+      },
+    );
+    // A stream reset by the server ends the session, which the socket's close reports.
+    stream.on('error', () => undefined);
+  });
+}
+
+/** Reads the exit code out of the `metav1.Status` the server sends when the command ends. */
+export function exitCodeOf(statusText: string, containerId: string): number {
+  if (statusText === '')
+    throw new ApiError(
+      'Internal',
+      `exec in container ${containerId}: the session ended without an exit status`,
+    );
+  let status: {
+    status?: string;
+    reason?: string;
+    message?: string;
+    details?: { causes?: { reason?: string; message?: string }[] };
+  };
+  try {
+    status = JSON.parse(statusText) as typeof status;
+  } catch {
+    throw new ApiError('Internal', `exec in container ${containerId}: ${statusText}`);
+  }
+  if (status.status === 'Success') return 0;
+  const exit = status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
+  if (status.reason === 'NonZeroExitCode' && exit !== undefined && /^\d+$/.test(exit)) return Number(exit);
+  const message = status.message ?? statusText;
+  throw new ApiError(
+    /failed to find container|container "[^"]*" not found/i.test(message) ? 'NotFound' : 'Internal',
+    `exec in container ${containerId}: ${message}`,
+  );
+}
