@@ -1,0 +1,3 @@
+export { DockerRuntime } from './DockerRuntime.js';
+export { DockerRuntimeOptions, defaultDockerSocket } from './DockerRuntimeOptions.js';
+export { runtimeDockerModule } from './module.js';
