@@ -6,19 +6,18 @@ import { apiserverModule } from '@tugboat/apiserver';
 import {
   ApiClient,
   ControllerManager,
-  Logger,
   Reconciler,
   controller,
   controllerRuntimeModule,
   defineResource,
   ignoreNotFound,
   resources,
-  silentLogger,
   type KubeObject,
   type ReconcileRequest,
 } from '@tugboat/core';
 import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container, inject } from 'inversify';
+import { filter, firstValueFrom } from 'rxjs';
 
 // ---- user code starts here ----
 export interface Greeting extends KubeObject {
@@ -51,7 +50,7 @@ export async function startCluster() {
   container.bind(Reconciler).to(Greeter).inSingletonScope();
   await container.get(ApiClient).create(resources.CustomResourceDefinitions, greetingCrd);
   await container.get(ControllerManager).start();
-  return { api: container.get(ApiClient), stop: () => container.unbindAll() }; // unbinding stops the controllers, then the store
+  return { api: container.get(ApiClient), stop: () => container.unbindAllAsync() }; // stops controllers, then the store
 }
 // ---- user code ends here ----
 
@@ -84,14 +83,12 @@ const greetingCrd = {
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   const { api, stop } = await startCluster();
+  const answered = firstValueFrom(
+    api
+      .watch(Greetings, { namespace: 'default' })
+      .pipe(filter((e) => e.object.status?.message !== undefined)),
+  );
   await api.create(Greetings, { metadata: { name: 'hi', namespace: 'default' }, spec: { name: 'Tugboat' } });
-  for (;;) {
-    const g = await api.get(Greetings, 'hi', { namespace: 'default' });
-    if (g.status?.message) {
-      console.log(g.status.message);
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  console.log((await answered).object.status?.message);
   await stop();
 }

@@ -16,6 +16,7 @@ export function memoryStoreModule(options: MemoryStoreOptions = {}): ContainerMo
       .toDynamicValue((context) => {
         const configured = context.get<MemoryStoreOptions>(MemoryStoreOptions);
         const logger = configured.logger ?? context.get<Logger>(Logger, { optional: true });
+        // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a plain options object; the rule mistakes the interface for its same-named token
         return new MemoryStore(logger === undefined ? configured : { ...configured, logger });
       })
       .inSingletonScope()
