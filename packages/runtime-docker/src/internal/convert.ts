@@ -143,10 +143,13 @@ export function containerFromInspect(info: Docker.ContainerInspectInfo): Contain
         : info.State.ExitCode === 0
           ? 'Completed'
           : 'Error';
+  const startedAt = millis(info.State.StartedAt);
   return {
     ...base,
-    startedAt: millis(info.State.StartedAt),
-    finishedAt: exited ? millis(info.State.FinishedAt) : 0,
+    startedAt,
+    // Docker records the two times from different clocks reads; a very short process can appear
+    // to finish a millisecond before it started. Never report time running backwards.
+    finishedAt: exited ? Math.max(millis(info.State.FinishedAt), startedAt) : 0,
     exitCode: exited ? info.State.ExitCode : 0,
     ...(reason !== undefined ? { reason } : {}),
     ...(exited && info.State.Error ? { message: info.State.Error } : {}),
