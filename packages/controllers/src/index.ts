@@ -1,0 +1,12 @@
+export { controllersModule, controllerClasses, type ControllerName, type ControllersOptions } from './module.js';
+export { DaemonSetController } from './daemonset/DaemonSetController.js';
+export { DeploymentController } from './deployment/DeploymentController.js';
+export { GarbageCollector } from './garbagecollector/GarbageCollector.js';
+export { EndpointsController } from './endpoints/EndpointsController.js';
+export { EndpointSliceController } from './endpoints/EndpointSliceController.js';
+export { NamespaceController } from './namespace/NamespaceController.js';
+export { ServiceAccountController } from './serviceaccount/ServiceAccountController.js';
+export { ReplicaSetController } from './replicaset/ReplicaSetController.js';
+export { Enqueue, lazyEnqueue } from './internal/Enqueue.js';
+export { Expectations } from './internal/Expectations.js';
+export { templateHash } from './internal/templateHash.js';

@@ -1,0 +1,51 @@
+import { ApiError, ControllerManager, Reconciler } from '@tugboat/core';
+import { ContainerModule, type Newable } from 'inversify';
+
+import { Enqueue, lazyEnqueue } from './internal/Enqueue.js';
+import { DaemonSetController } from './daemonset/DaemonSetController.js';
+import { DeploymentController } from './deployment/DeploymentController.js';
+import { GarbageCollector } from './garbagecollector/GarbageCollector.js';
+import { EndpointsController } from './endpoints/EndpointsController.js';
+import { EndpointSliceController } from './endpoints/EndpointSliceController.js';
+import { NamespaceController } from './namespace/NamespaceController.js';
+import { ServiceAccountController } from './serviceaccount/ServiceAccountController.js';
+import { ReplicaSetController } from './replicaset/ReplicaSetController.js';
+
+/** Every controller this package provides, by the name `controllersModule` selects it with. */
+export const controllerClasses = {
+  replicaset: ReplicaSetController,
+  deployment: DeploymentController,
+  garbagecollector: GarbageCollector,
+  namespace: NamespaceController,
+  serviceaccount: ServiceAccountController,
+  endpoints: EndpointsController,
+  endpointslice: EndpointSliceController,
+  daemonset: DaemonSetController,
+} as const satisfies Record<string, Newable<Reconciler>>;
+
+/** The name of one of this package's controllers. */
+export type ControllerName = keyof typeof controllerClasses;
+
+/** Options of {@link controllersModule}. */
+export interface ControllersOptions {
+  /** The controllers to run (default: all of them). */
+  readonly controllers?: readonly ControllerName[];
+}
+
+/**
+ * The controller-manager's inversify module: binds each selected controller to the core
+ * `Reconciler` token, where the `ControllerManager` (from `controllerRuntimeModule`) picks it up.
+ * An unknown name is rejected when the module is made.
+ */
+export function controllersModule(options: ControllersOptions = {}): ContainerModule {
+  const names = options.controllers ?? (Object.keys(controllerClasses) as ControllerName[]);
+  for (const name of names) {
+    if (!(name in controllerClasses)) throw new ApiError('BadRequest', `unknown controller "${name}"`);
+  }
+  return new ContainerModule(({ bind }) => {
+    bind(Enqueue)
+      .toDynamicValue((ctx) => lazyEnqueue(() => ctx.get(ControllerManager)))
+      .inSingletonScope();
+    for (const name of names) bind(Reconciler).to(controllerClasses[name]).inSingletonScope();
+  });
+}
