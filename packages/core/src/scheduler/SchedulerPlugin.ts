@@ -9,7 +9,8 @@ import type { Logger } from '../log/Logger.js';
  * cluster change); `UnschedulableAndUnresolvable` (preemption cannot help); `Wait` (Permit: hold);
  * `Skip` (this plugin has nothing to do for the pod).
  */
-export type StatusCode = 'Success' | 'Error' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Wait' | 'Skip';
+export type StatusCode =
+  'Success' | 'Error' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Wait' | 'Skip';
 
 /** A plugin's verdict. Expected outcomes are values, never exceptions. */
 export interface PluginStatus {
