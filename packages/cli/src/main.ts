@@ -1,37 +1,42 @@
-#!/usr/bin/env -S node --import tsx
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-
-import { createLogger, resources } from '@tugboat/core';
-
-import { startControlPlane } from './startControlPlane.js';
-
-const usage = `usage: tug up [--data-dir DIR]
-
-  up    start the in-process control plane (store + registry) until Ctrl-C or SIGTERM`;
+import { parseUp, usage } from './upFlags.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (
+    command === '--help' ||
+    command === '-h' ||
+    command === 'help' ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
+    console.log(usage);
+    return 0;
+  }
   if (command !== 'up') {
     console.error(command === undefined ? usage : `tug: unknown command "${command}"\n${usage}`);
     return 2;
   }
-  let values: { 'data-dir'?: string };
-  try {
-    ({ values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: true }));
-  } catch (err) {
-    console.error(`tug: ${(err as Error).message}\n${usage}`);
+  const flags = parseUp(rest);
+  if (typeof flags === 'string') {
+    console.error(`tug up: ${flags} (see tug --help)`);
     return 2;
   }
-  const dataDir = resolve(values['data-dir'] ?? '.tug');
+  // Loaded only now, so bad flags are answered at once, before anything starts.
+  const [{ createLogger }, { startControlPlane }] = await Promise.all([
+    import('@tugboat/core'),
+    import('./startControlPlane.js'),
+  ]);
   const logger = createLogger({ name: 'tug' });
-  console.log(`starting the in-process control plane (store: ${dataDir}/store)`);
-  const plane = await startControlPlane({ dataDir, logger });
-  const namespaces = await plane.client.list(resources.Namespaces);
-  console.log(`namespaces: ${namespaces.items.map((n) => n.metadata?.name).join(', ')}`);
-  console.log(
-    'ready: in-process control plane running. The HTTPS front for kubectl, the scheduler and the node agent arrive with their issues.',
-  );
+  const plane = await startControlPlane({
+    dataDir: flags.dataDir,
+    port: flags.port,
+    host: flags.host,
+    extraSans: flags.sans,
+    allowAnonymous: flags.anonymous,
+    logger,
+  });
+  console.log(`API server listening on ${plane.url} (data: ${flags.dataDir})`);
+  console.log(`ready: kubeconfig at ${plane.kubeconfigPath}`);
   await new Promise<void>((done) => {
     // A pending promise does not keep Node alive; this timer does, until a signal arrives.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -44,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
   });
   console.log('stopping');
   await plane.stop();
+  console.log('stopped');
   return 0;
 }
 

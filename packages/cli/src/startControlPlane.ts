@@ -1,42 +1,134 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Registry, apiserverModule } from '@tugboat/apiserver';
-import { ApiClient, Logger, Store, type Logger as LoggerType } from '@tugboat/core';
+import {
+  ClusterPki,
+  ClusterSecurity,
+  NodeRestriction,
+  Registry,
+  apiserverModule,
+  buildKubeconfig,
+  startApiServer,
+  type RunningApiServer,
+} from '@tugboat/apiserver';
+import { ApiClient, ApiError, Logger, Store, type Logger as LoggerType } from '@tugboat/core';
 import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container } from 'inversify';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
-  /** Where the store persists its state (default `.tug`). */
+  /** Where the store, the PKI and the kubeconfig live (default `.tug`). */
   readonly dataDir: string;
+  /** HTTPS port of the API server (0 picks a free one). */
+  readonly port: number;
+  /** Interface the API server listens on (default 127.0.0.1). */
+  readonly host?: string;
+  /** Extra names and IPs for the serving certificate. */
+  readonly extraSans?: readonly string[];
+  /** Serve requests without credentials as `system:anonymous` instead of answering 401. */
+  readonly allowAnonymous?: boolean;
   readonly logger: LoggerType;
 }
 
-/** A running in-process control plane. */
+/** A running control plane. */
 export interface ControlPlane {
   readonly container: Container;
+  /** The in-process client (acts as `system:admin`). */
   readonly client: ApiClient;
-  /** Stops every component and flushes the store. */
+  readonly server: RunningApiServer;
+  /** `https://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The admin kubeconfig written to the data directory. */
+  readonly kubeconfigPath: string;
+  /** Stops the server and every component, and flushes the store. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the in-process control plane: store-memory persisted under `dataDir/store` and the
- * registry behind the API server, reachable through the in-process `ApiClient`.
+ * Starts the control plane: the cluster PKI and store-memory under `dataDir`, the registry with
+ * NodeRestriction admission, and the HTTPS API server with client-certificate, token and
+ * ServiceAccount authentication and Node + RBAC authorization; then writes the admin kubeconfig
+ * to `dataDir/kubeconfig`. A port in use is an `Unavailable` ApiError naming the port.
  */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
-  const storeDir = join(options.dataDir, 'store');
+  const { dataDir, logger } = options;
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pki = await ClusterPki.loadOrCreate({
+    dir: join(dataDir, 'pki'),
+    extraSans: [host, ...(options.extraSans ?? [])],
+    logger,
+  });
+  const storeDir = join(dataDir, 'store');
   mkdirSync(storeDir, { recursive: true });
   const container = new Container();
-  container.bind(Logger).toConstantValue(options.logger);
-  await container.load(memoryStoreModule({ dataDir: storeDir, logger: options.logger }), apiserverModule());
-  await container.get(Registry).start();
-  return {
-    container,
-    client: container.get(ApiClient),
-    stop: async () => {
-      await container.get(Store).close();
-    },
+  container.bind(Logger).toConstantValue(logger);
+  container.load(
+    memoryStoreModule({ dataDir: storeDir, logger }),
+    apiserverModule({ admissionPlugins: [new NodeRestriction()] }),
+  );
+  const registry = container.get(Registry);
+  const cleanups: (() => Promise<void>)[] = [() => container.get(Store).close()];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      await fn().catch(() => undefined);
+    }
   };
+  try {
+    await registry.start();
+    cleanups.push(() => {
+      registry.close();
+      return Promise.resolve();
+    });
+    const security = await ClusterSecurity.start({
+      registry,
+      pki,
+      tokenFile: join(dataDir, 'tokens.csv'),
+      logger,
+    });
+    cleanups.push(() => security.stop());
+    const server = await startApiServer({
+      registry,
+      host,
+      port: options.port,
+      ...security.serverOptions(),
+      ...(options.allowAnonymous ? { allowAnonymous: true } : {}),
+      logger,
+    }).catch((err: unknown) => {
+      throw listenError(err, host, options.port);
+    });
+    cleanups.push(() => server.close());
+    const url = `https://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+    const kubeconfigPath = join(dataDir, 'kubeconfig');
+    writeFileSync(
+      kubeconfigPath,
+      buildKubeconfig({ server: url, caPem: pki.ca.certPem, credentials: pki.admin }),
+      { mode: 0o600 },
+    );
+    chmodSync(kubeconfigPath, 0o600);
+    return { container, client: container.get(ApiClient), server, url, kubeconfigPath, stop: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new ApiError(
+      'Unavailable',
+      `port ${port} on ${host} is already in use: stop the process listening there, or pass --port with a free port`,
+    );
+  }
+  if (code === 'EACCES') {
+    return new ApiError(
+      'Unavailable',
+      `not allowed to listen on port ${port} on ${host}: pick a port above 1023 with --port`,
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new ApiError('Unavailable', `cannot listen on ${host}: no such local address (check --host)`);
+  }
+  return err;
 }

@@ -27,7 +27,8 @@ export class Priority implements AdmissionPlugin {
   constructor(private readonly lookup: PriorityClassLookup) {}
 
   async admit(a: AdmissionAttributes): Promise<void> {
-    if (a.operation !== 'CREATE' || a.resource.group !== '' || a.resource.plural !== 'pods' || a.subresource) return;
+    if (a.operation !== 'CREATE' || a.resource.group !== '' || a.resource.plural !== 'pods' || a.subresource)
+      return;
     const pod = a.object as corev1.Pod | undefined;
     const spec = pod?.spec;
     if (spec === undefined) return;

@@ -47,6 +47,8 @@ export function validateObjectMeta(def: ResourceDefinition, obj: KubeObject): St
       field: 'metadata.name',
       message: 'Required value: name or generateName is required',
     });
+  } else if (def.group === 'rbac.authorization.k8s.io') {
+    // RBAC names are path segments (`system:node`), checked by the RBAC strategies, as upstream.
   } else {
     const label = def.group === '' && def.plural === 'namespaces';
     const bad = label ? checkLabel(meta.name) : checkSubdomain(meta.name);

@@ -1,5 +1,12 @@
 import { expect, it } from '@jest/globals';
-import { ApiError, resources, type appsv1, type corev1, type KubeObject, type WatchEvent } from '@tugboat/core';
+import {
+  ApiError,
+  resources,
+  type appsv1,
+  type corev1,
+  type KubeObject,
+  type WatchEvent,
+} from '@tugboat/core';
 import { filter, firstValueFrom, take, timeout, toArray, type Observable } from 'rxjs';
 
 import { expectApiError } from '../store/storeHelpers.js';
@@ -16,7 +23,12 @@ function pod(name: string, labels: Record<string, string> = {}): corev1.Pod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default', labels },
-    spec: { containers: [{ name: 'app', image: 'busybox:1.35' }, { name: 'side', image: 'busybox:1.35' }] },
+    spec: {
+      containers: [
+        { name: 'app', image: 'busybox:1.35' },
+        { name: 'side', image: 'busybox:1.35' },
+      ],
+    },
   };
 }
 
@@ -28,7 +40,10 @@ function deployment(name: string): appsv1.Deployment {
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'busybox:1.35' }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'app', image: 'busybox:1.35' }] },
+      },
     },
   };
 }
@@ -68,8 +83,14 @@ export function apiClientCases(ctx: () => ApiClientConformanceSetup): void {
   it('reports NotFound, AlreadyExists and Conflict with their codes', async () => {
     const { client } = ctx();
     await expectApiError(() => client.get(Pods, 'missing', { namespace: 'default' }), 'NotFound');
-    const created = await client.create(ConfigMaps, { metadata: { name: 'c', namespace: 'default' }, data: { a: '1' } });
-    await expectApiError(() => client.create(ConfigMaps, { metadata: { name: 'c', namespace: 'default' } }), 'AlreadyExists');
+    const created = await client.create(ConfigMaps, {
+      metadata: { name: 'c', namespace: 'default' },
+      data: { a: '1' },
+    });
+    await expectApiError(
+      () => client.create(ConfigMaps, { metadata: { name: 'c', namespace: 'default' } }),
+      'AlreadyExists',
+    );
     await client.update(ConfigMaps, { ...created, data: { a: '2' } });
     await expectApiError(() => client.update(ConfigMaps, { ...created, data: { a: '3' } }), 'Conflict');
     const now = await client.get(ConfigMaps, 'c', { namespace: 'default' });
@@ -102,7 +123,9 @@ export function apiClientCases(ctx: () => ApiClientConformanceSetup): void {
     const { client } = ctx();
     await client.create(Pods, pod('p'));
     await client.patch(Pods, 'p', 'merge', { metadata: { labels: { a: '1' } } }, { namespace: 'default' });
-    await client.patch(Pods, 'p', 'json', [{ op: 'add', path: '/metadata/labels/b', value: '2' }], { namespace: 'default' });
+    await client.patch(Pods, 'p', 'json', [{ op: 'add', path: '/metadata/labels/b', value: '2' }], {
+      namespace: 'default',
+    });
     const patched = await client.patch(
       Pods,
       'p',
@@ -111,12 +134,19 @@ export function apiClientCases(ctx: () => ApiClientConformanceSetup): void {
       { namespace: 'default' },
     );
     expect(patched.metadata?.labels).toEqual({ a: '1', b: '2' });
-    expect(patched.spec?.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['app=busybox:1.35', 'side=busybox:1.36']);
+    expect(patched.spec?.containers.map((c) => `${c.name}=${c.image}`)).toEqual([
+      'app=busybox:1.35',
+      'side=busybox:1.36',
+    ]);
   });
 
   it('keeps nothing on a dry run', async () => {
     const { client } = ctx();
-    const created = await client.create(ConfigMaps, { metadata: { name: 'dry', namespace: 'default' } }, { dryRun: true });
+    const created = await client.create(
+      ConfigMaps,
+      { metadata: { name: 'dry', namespace: 'default' } },
+      { dryRun: true },
+    );
     expect(created.metadata?.name).toBe('dry');
     await expectApiError(() => client.get(ConfigMaps, 'dry', { namespace: 'default' }), 'NotFound');
   });
@@ -128,7 +158,10 @@ export function apiClientCases(ctx: () => ApiClientConformanceSetup): void {
       () => client.delete(ConfigMaps, 'd', { namespace: 'default', preconditions: { uid: 'other' } }),
       'Conflict',
     );
-    await client.delete(ConfigMaps, 'd', { namespace: 'default', preconditions: { uid: cm.metadata?.uid ?? '' } });
+    await client.delete(ConfigMaps, 'd', {
+      namespace: 'default',
+      preconditions: { uid: cm.metadata?.uid ?? '' },
+    });
     await expectApiError(() => client.get(ConfigMaps, 'd', { namespace: 'default' }), 'NotFound');
     await expectApiError(() => client.delete(ConfigMaps, 'd', { namespace: 'default' }), 'NotFound');
   });
@@ -143,11 +176,22 @@ export function apiClientCases(ctx: () => ApiClientConformanceSetup): void {
   it('updates status and scale through their subresources', async () => {
     const { client } = ctx();
     const d = await client.create(Deployments, deployment('web'));
-    const withStatus = await client.updateStatus(Deployments, { ...d, status: { observedGeneration: 1, replicas: 1 } });
+    const withStatus = await client.updateStatus(Deployments, {
+      ...d,
+      status: { observedGeneration: 1, replicas: 1 },
+    });
     expect(withStatus.status?.replicas).toBe(1);
-    const scale = await client.getSubresource<{ spec: { replicas: number } }>(Deployments, 'web', 'scale', { namespace: 'default' });
+    const scale = await client.getSubresource<{ spec: { replicas: number } }>(Deployments, 'web', 'scale', {
+      namespace: 'default',
+    });
     expect(scale.spec.replicas).toBe(1);
-    await client.updateSubresource(Deployments, 'web', 'scale', { ...scale, spec: { replicas: 3 } }, { namespace: 'default' });
+    await client.updateSubresource(
+      Deployments,
+      'web',
+      'scale',
+      { ...scale, spec: { replicas: 3 } },
+      { namespace: 'default' },
+    );
     const after = await client.get(Deployments, 'web', { namespace: 'default' });
     expect(after.spec?.replicas).toBe(3);
   });
@@ -158,7 +202,9 @@ export function apiClientCases(ctx: () => ApiClientConformanceSetup): void {
     const got: string[] = [];
     const sub = client
       .watch(ConfigMaps, { namespace: 'default' })
-      .subscribe((e) => got.push(`${e.type} ${e.object.metadata?.name} ${JSON.stringify(e.object.data ?? {})}`));
+      .subscribe((e) =>
+        got.push(`${e.type} ${e.object.metadata?.name} ${JSON.stringify(e.object.data ?? {})}`),
+      );
     try {
       await until(() => got.length >= 1);
       const cm = await client.get(ConfigMaps, 'w1', { namespace: 'default' });
@@ -173,12 +219,20 @@ export function apiClientCases(ctx: () => ApiClientConformanceSetup): void {
 
   it('watches from a resourceVersion: only later changes, filtered by selectors', async () => {
     const { client } = ctx();
-    const before = await client.create(ConfigMaps, { metadata: { name: 'old', namespace: 'default', labels: { w: 'y' } } });
+    const before = await client.create(ConfigMaps, {
+      metadata: { name: 'old', namespace: 'default', labels: { w: 'y' } },
+    });
     const seen = events(
-      client.watch(ConfigMaps, { namespace: 'default', resourceVersion: before.metadata?.resourceVersion ?? '', labelSelector: 'w=y' }),
+      client.watch(ConfigMaps, {
+        namespace: 'default',
+        resourceVersion: before.metadata?.resourceVersion ?? '',
+        labelSelector: 'w=y',
+      }),
       1,
     );
-    await client.create(ConfigMaps, { metadata: { name: 'other', namespace: 'default', labels: { w: 'n' } } });
+    await client.create(ConfigMaps, {
+      metadata: { name: 'other', namespace: 'default', labels: { w: 'n' } },
+    });
     await client.create(ConfigMaps, { metadata: { name: 'new', namespace: 'default', labels: { w: 'y' } } });
     expect((await seen).map((e) => `${e.type} ${e.object.metadata?.name}`)).toEqual(['ADDED new']);
   });
@@ -203,7 +257,9 @@ export function apiClientCases(ctx: () => ApiClientConformanceSetup): void {
   it('stops delivering events once unsubscribed', async () => {
     const { client } = ctx();
     const got: string[] = [];
-    const sub = client.watch(ConfigMaps, { namespace: 'default' }).subscribe((e) => got.push(e.object.metadata?.name ?? ''));
+    const sub = client
+      .watch(ConfigMaps, { namespace: 'default' })
+      .subscribe((e) => got.push(e.object.metadata?.name ?? ''));
     sub.unsubscribe();
     await client.create(ConfigMaps, { metadata: { name: 'late', namespace: 'default' } });
     // A second watch that sees the write proves the write happened; the first must have stayed silent.

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe } from '@jest/globals';
 
-import type { ApiClientConformanceFactory, ApiClientConformanceSetup } from './ApiClientConformanceFactory.js';
+import type {
+  ApiClientConformanceFactory,
+  ApiClientConformanceSetup,
+} from './ApiClientConformanceFactory.js';
 import { apiClientCases } from './apiClientCases.js';
 
 /**

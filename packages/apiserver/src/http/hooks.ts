@@ -1,0 +1,95 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+import type { UserInfo } from '../registry/RequestContext.js';
+
+/**
+ * The authentication hook of the HTTP front: who sent a request. Resolves `undefined` when the
+ * request carries no credentials (the server answers 401 unless anonymous requests are allowed);
+ * throws an `ApiError` `Unauthorized` when it carries bad ones.
+ */
+export interface Authenticator {
+  authenticate(req: IncomingMessage): Promise<UserInfo | undefined>;
+}
+
+/**
+ * Everything an authorizer decides on, as upstream's `authorizer.Attributes`. For resource requests
+ * `verb` is one of get, list, watch, create, update, patch, delete, deletecollection (subresources
+ * such as `pods/exec` keep the verb of their HTTP method: get or create); for non-resource URLs
+ * (`/healthz`, `/api`, …) it is the HTTP method lowercased and `path` is what matters.
+ */
+export interface AuthorizationAttributes {
+  readonly user: UserInfo;
+  readonly verb: string;
+  readonly resourceRequest: boolean;
+  /** The API group (`''` for the core group); empty for non-resource requests. */
+  readonly apiGroup: string;
+  readonly apiVersion: string;
+  /** The plural resource (`pods`); empty for non-resource requests. */
+  readonly resource: string;
+  readonly subresource?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  /** The request path without the query. */
+  readonly path: string;
+}
+
+/** The verdict of an {@link Authorizer}; `reason` is shown in the 403 message when denied. */
+export interface AuthorizationDecision {
+  readonly allowed: boolean;
+  readonly reason?: string;
+}
+
+/** The authorization hook of the HTTP front: may this user do this? */
+export interface Authorizer {
+  authorize(attributes: AuthorizationAttributes): Promise<AuthorizationDecision>;
+}
+
+/** Which streaming subresource a {@link NodeProxy} is asked to serve. */
+export type NodeProxySubresource = 'log' | 'exec' | 'attach' | 'portforward';
+
+/** One request for a pod's streaming subresource, already authenticated and authorized. */
+export interface NodeProxyRequest {
+  readonly subresource: NodeProxySubresource;
+  readonly namespace: string;
+  /** The pod name. */
+  readonly name: string;
+  readonly user: UserInfo;
+  /** The parsed query (`container`, `follow`, `command` repeated, …). */
+  readonly query: URLSearchParams;
+  readonly req: IncomingMessage;
+}
+
+/**
+ * The hook that serves `pods/log`, `pods/exec`, `pods/attach` and `pods/portforward` by talking to
+ * the node agent. `handle` answers plain HTTP requests (log); `upgrade` takes over an HTTP upgrade
+ * (WebSocket exec/attach/portforward) and owns the socket afterwards. Throwing an `ApiError` before
+ * writing anything makes the server answer with its Status.
+ */
+export interface NodeProxy {
+  handle(request: NodeProxyRequest, res: ServerResponse): Promise<void>;
+  upgrade?(request: NodeProxyRequest, socket: Duplex, head: Buffer): Promise<void>;
+}
+
+/** One request to an {@link ApiEndpoint}, already authenticated and authorized. */
+export interface ApiEndpointRequest {
+  readonly user: UserInfo;
+  readonly namespace?: string;
+  readonly name?: string;
+  /** The decoded request body (JSON or YAML). */
+  readonly body: Record<string, unknown>;
+  readonly query: URLSearchParams;
+}
+
+/**
+ * An API endpoint served beside the registry, for what the registry does not store: create-only
+ * reviews (`selfsubjectaccessreviews`) and computed subresources (`serviceaccounts/token`). Only
+ * POST reaches it; the server answers 201 with what `create` returns (area H2).
+ */
+export interface ApiEndpoint {
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly subresource?: string;
+  create(request: ApiEndpointRequest): Promise<unknown>;
+}

@@ -1,0 +1,172 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterEach, describe, expect, it } from '@jest/globals';
+
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+
+interface Tug {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function tug(...args: string[]): Tug {
+  const child = spawn(join(repo, 'tug'), args, {
+    cwd: repo,
+    env: { ...process.env, TUG_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const append = (c: Buffer): void => {
+    out += c.toString();
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      resolve(code);
+    });
+  });
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(t: Tug, pattern: RegExp, ms = 90_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const m = pattern.exec(t.output());
+    if (m) return m;
+    if (t.child.exitCode !== null)
+      throw new Error(`tug exited (${t.child.exitCode}) before ${pattern}:\n${t.output()}`);
+    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${ms} ms:\n${t.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function kubectl(
+  home: string,
+  config: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      '/usr/bin/kubectl',
+      ['--kubeconfig', config, ...args],
+      {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin', HOME: home, KUBECACHEDIR: join(home, 'cache') },
+        timeout: 30_000,
+      },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('tug up', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'tug-up-'));
+    cleanups.push(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return dir;
+  };
+  const started = (t: Tug): Tug => {
+    cleanups.push(() => {
+      if (t.child.exitCode === null) t.child.kill('SIGKILL');
+    });
+    return t;
+  };
+
+  it('serves HTTPS, writes the admin kubeconfig that kubectl uses, and stops cleanly on SIGTERM', async () => {
+    const dir = tempDir();
+    const home = tempDir();
+    const port = await freePort();
+    const t = started(tug('up', '--port', String(port), '--data-dir', dir));
+    const [, path] = await waitFor(t, /ready: kubeconfig at (\S+)/);
+    expect(path).toBe(join(dir, 'kubeconfig'));
+    expect(statSync(join(dir, 'kubeconfig')).mode & 0o077).toBe(0);
+    const run = await kubectl(home, join(dir, 'kubeconfig'), 'get', 'namespaces', '-o', 'name');
+    expect(run.stderr).toBe('');
+    expect(run.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['namespace/default', 'namespace/kube-system']),
+    );
+    const server = await kubectl(
+      home,
+      join(dir, 'kubeconfig'),
+      'config',
+      'view',
+      '-o',
+      'jsonpath={.clusters[0].cluster.server}',
+    );
+    expect(server.stdout).toBe(`https://127.0.0.1:${port}`);
+    t.child.kill('SIGTERM');
+    expect(await t.exited).toBe(0);
+    expect(t.output()).toContain('stopped');
+  }, 180_000);
+
+  it('keeps its PKI and data across a restart', async () => {
+    const dir = tempDir();
+    const home = tempDir();
+    const first = started(tug('up', '--port', String(await freePort()), '--data-dir', dir));
+    await waitFor(first, /ready: kubeconfig/);
+    const config = join(dir, 'kubeconfig');
+    expect((await kubectl(home, config, 'create', 'namespace', 'kept')).code).toBe(0);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const second = started(tug('up', '--port', String(await freePort()), '--data-dir', dir));
+    await waitFor(second, /ready: kubeconfig/);
+    const run = await kubectl(home, config, 'get', 'namespace', 'kept', '-o', 'name');
+    expect(run.stdout.trim()).toBe('namespace/kept');
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  }, 240_000);
+
+  it.each([
+    [['--port', 'http'], /--port must be a number from 0 to 65535, got "http"/],
+    [['--port', '70000'], /--port must be a number/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--data-dir'], /--data-dir/],
+  ])(
+    'refuses bad flags %j with one message and exit code 2',
+    async (args, message) => {
+      const dir = tempDir();
+      const t = started(
+        tug('up', ...args, ...(args.includes('--data-dir') ? [] : ['--data-dir', join(dir, 'never')])),
+      );
+      expect(await t.exited).toBe(2);
+      expect(t.output()).toMatch(message);
+      expect(t.output().trim().split('\n')).toHaveLength(1);
+    },
+    60_000,
+  );
+
+  it('names the port and the fix when the port is in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      blocker.close();
+    });
+    const { port } = blocker.address() as AddressInfo;
+    const t = started(tug('up', '--port', String(port), '--data-dir', tempDir()));
+    expect(await t.exited).toBe(1);
+    expect(t.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(t.output()).toContain('--port');
+  }, 180_000);
+});

@@ -1,0 +1,4 @@
+export { HttpApiClient } from './HttpApiClient.js';
+export { HttpClientOptions } from './HttpClientOptions.js';
+export { loadKubeconfig, type LoadKubeconfigOptions } from './loadKubeconfig.js';
+export { clientModule } from './module.js';
