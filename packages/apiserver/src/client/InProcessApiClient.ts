@@ -114,7 +114,8 @@ export class InProcessApiClient implements ApiClient {
   ): Observable<WatchEvent<T>> {
     return defer(() => from(this.registry.start())).pipe(
       switchMap(() => this.registry.watch(this.ctx(options), this.def(resource), options)),
-      map((event) => ({ type: event.type, object: event.object as T })),
+      // Watch events are shared by every watcher of the registry; the caller gets its own copy.
+      map((event) => ({ type: event.type, object: structuredClone(event.object) as T })),
       catchError((err: unknown) => throwError(() => asApiError(err))),
     );
   }

@@ -45,8 +45,7 @@ export function watchResource(src: WatchSource, params: WatchParams): Observable
       subscriber.next({ type, object });
     };
     const onEvent = (ev: StoreEvent): void => {
-      const now = decode(src.def, ev.kv);
-      const before = ev.prevKv ? decode(src.def, ev.prevKv, ev.kv.modRevision) : undefined;
+      const { now, before } = decoded(src.def, ev);
       if (ev.type === 'delete') {
         const gone = before ?? now;
         if (src.selection.matches(gone)) emit('DELETED', gone);
@@ -125,3 +124,27 @@ export function watchResource(src: WatchSource, params: WatchParams): Observable
     };
   });
 }
+
+/**
+ * Decodes a store event once, however many watchers receive it: a store hands the same event
+ * object to every watcher of a prefix, so with a thousand HTTP watchers this saves a thousand
+ * JSON parses per change. Watchers therefore share the decoded objects; the registry's consumers
+ * serialize them (HTTP) or copy them (the in-process client), never mutate them.
+ */
+function decoded(def: ResourceDefinition, ev: StoreEvent): { now: KubeObject; before: KubeObject | undefined } {
+  let entry = decodedEvents.get(ev);
+  if (entry === undefined || entry.def !== def) {
+    entry = {
+      def,
+      now: decode(def, ev.kv),
+      before: ev.prevKv ? decode(def, ev.prevKv, ev.kv.modRevision) : undefined,
+    };
+    decodedEvents.set(ev, entry);
+  }
+  return entry;
+}
+
+const decodedEvents = new WeakMap<
+  StoreEvent,
+  { def: ResourceDefinition; now: KubeObject; before: KubeObject | undefined }
+>();
