@@ -19,7 +19,13 @@ export function apiserverModule(options: ApiserverOptions = {}): ContainerModule
       .inSingletonScope();
     bind(Registry)
       .toDynamicValue(
-        (ctx) => new Registry(ctx.get(Store), ctx.get(ResourceRegistry), ctx.get(Logger, { optional: true }) ?? silentLogger, options),
+        (ctx) =>
+          new Registry(
+            ctx.get(Store),
+            ctx.get(ResourceRegistry),
+            ctx.get(Logger, { optional: true }) ?? silentLogger,
+            options,
+          ),
       )
       .inSingletonScope();
     bind(InProcessApiClient)

@@ -100,7 +100,9 @@ describe('Registry CRUD', () => {
     const updated = await api.client.update(ConfigMaps, configMap('norv', 'default', { b: '1' }));
     expect(updated.data).toEqual({ b: '1' });
     expect(updated.metadata?.uid).toBe(created.metadata?.uid);
-    expect(Number(updated.metadata?.resourceVersion)).toBeGreaterThan(Number(created.metadata?.resourceVersion));
+    expect(Number(updated.metadata?.resourceVersion)).toBeGreaterThan(
+      Number(created.metadata?.resourceVersion),
+    );
   });
 
   it('keeps uid and creationTimestamp and rejects a changed uid', async () => {

@@ -210,7 +210,7 @@ describe('strategicMergePatch', () => {
     const out = strategicMergePatch(
       pod,
       { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
-      resources.Pods as never,
+      resources.Pods,
     ) as typeof pod;
     expect(out.status.conditions).toEqual([
       { type: 'Ready', status: 'True' },

@@ -1,4 +1,9 @@
-export { controllersModule, controllerClasses, type ControllerName, type ControllersOptions } from './module.js';
+export {
+  controllersModule,
+  controllerClasses,
+  type ControllerName,
+  type ControllersOptions,
+} from './module.js';
 export { DaemonSetController } from './daemonset/DaemonSetController.js';
 export { DeploymentController } from './deployment/DeploymentController.js';
 export { GarbageCollector } from './garbagecollector/GarbageCollector.js';

@@ -8,7 +8,9 @@ const ns = 'kube-system';
 
 async function daemonPods(c: TestCluster, ds: appsv1.DaemonSet): Promise<corev1.Pod[]> {
   const list = await c.api.list(Pods, { namespace: ns });
-  return list.items.filter((p) => controllerOf(p)?.uid === ds.metadata?.uid && !p.metadata?.deletionTimestamp);
+  return list.items.filter(
+    (p) => controllerOf(p)?.uid === ds.metadata?.uid && !p.metadata?.deletionTimestamp,
+  );
 }
 
 const nodesOf = (pods: readonly corev1.Pod[]): string[] => pods.map((p) => p.spec?.nodeName ?? '').sort();
@@ -37,29 +39,63 @@ describe('DaemonSet controller', () => {
       metadata: { name: 'proxy', namespace: ns },
       spec: { selector: { matchLabels: { app: 'proxy' } }, template },
     });
-    const pods = await until(async () => {
-      const p = await daemonPods(c, ds);
-      return nodesOf(p).join() === 'n1,n2' ? p : undefined;
-    }, 15_000, 'pods on n1 and n2');
+    const pods = await until(
+      async () => {
+        const p = await daemonPods(c, ds);
+        return nodesOf(p).join() === 'n1,n2' ? p : undefined;
+      },
+      15_000,
+      'pods on n1 and n2',
+    );
     for (const p of pods) {
       expect(p.metadata?.labels?.['controller-revision-hash']).toBeTruthy();
       expect(p.spec?.tolerations?.some((t) => t.key === 'node.kubernetes.io/unreachable')).toBe(true);
-      expect(p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]?.values).toEqual([p.spec?.nodeName]);
+      expect(
+        p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]
+          ?.matchFields?.[0]?.values,
+      ).toEqual([p.spec?.nodeName]);
     }
-    const status = await until(async () => {
-      const s = (await c.api.get(DaemonSets, 'proxy', { namespace: ns })).status;
-      return s?.numberReady === 2 ? s : undefined;
-    }, 15_000, 'status');
-    expect(status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, numberAvailable: 2, updatedNumberScheduled: 2, numberMisscheduled: 0 });
+    const status = await until(
+      async () => {
+        const s = (await c.api.get(DaemonSets, 'proxy', { namespace: ns })).status;
+        return s?.numberReady === 2 ? s : undefined;
+      },
+      15_000,
+      'status',
+    );
+    expect(status).toMatchObject({
+      desiredNumberScheduled: 2,
+      currentNumberScheduled: 2,
+      numberAvailable: 2,
+      updatedNumberScheduled: 2,
+      numberMisscheduled: 0,
+    });
 
     await c.api.patch(Nodes, 'n3', 'merge', { metadata: { labels: { disk: 'ssd' } } });
     await c.api.patch(Nodes, 'n1', 'merge', { metadata: { labels: { disk: null } } });
-    await until(async () => (nodesOf(await daemonPods(c, ds)).join() === 'n2,n3' ? true : undefined), 15_000, 'pods on n2 and n3');
+    await until(
+      async () => (nodesOf(await daemonPods(c, ds)).join() === 'n2,n3' ? true : undefined),
+      15_000,
+      'pods on n2 and n3',
+    );
     // A tolerated taint makes the tainted node eligible.
-    await c.api.patch(DaemonSets, 'proxy', 'merge', {
-      spec: { updateStrategy: { type: 'OnDelete' }, template: { spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] } } },
-    }, { namespace: ns });
-    await until(async () => (nodesOf(await daemonPods(c, ds)).join() === 'n2,n3,n4' ? true : undefined), 15_000, 'pod on n4');
+    await c.api.patch(
+      DaemonSets,
+      'proxy',
+      'merge',
+      {
+        spec: {
+          updateStrategy: { type: 'OnDelete' },
+          template: { spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] } },
+        },
+      },
+      { namespace: ns },
+    );
+    await until(
+      async () => (nodesOf(await daemonPods(c, ds)).join() === 'n2,n3,n4' ? true : undefined),
+      15_000,
+      'pod on n4',
+    );
   });
 
   it('rolls a new template out at most maxUnavailable nodes at a time', async () => {
@@ -72,10 +108,17 @@ describe('DaemonSet controller', () => {
       },
     });
     // n4 is tainted: three nodes are eligible.
-    await until(async () => {
-      const p = await daemonPods(c, ds);
-      return p.length === 3 && p.every((x) => getCondition(x.status?.conditions, 'Ready')?.status === 'True') ? true : undefined;
-    }, 15_000, 'three ready pods');
+    await until(
+      async () => {
+        const p = await daemonPods(c, ds);
+        return p.length === 3 &&
+          p.every((x) => getCondition(x.status?.conditions, 'Ready')?.status === 'True')
+          ? true
+          : undefined;
+      },
+      15_000,
+      'three ready pods',
+    );
     const pods = new Map<string, corev1.Pod>();
     let worst = 3;
     let checking = false;
@@ -85,19 +128,36 @@ describe('DaemonSet controller', () => {
       else if (e.type === 'ADDED' || e.type === 'MODIFIED') pods.set(uid, e.object);
       if (!checking) return;
       const readyNodes = new Set(
-        [...pods.values()].filter((p) => getCondition(p.status?.conditions, 'Ready')?.status === 'True').map((p) => p.spec?.nodeName),
+        [...pods.values()]
+          .filter((p) => getCondition(p.status?.conditions, 'Ready')?.status === 'True')
+          .map((p) => p.spec?.nodeName),
       );
       worst = Math.min(worst, readyNodes.size);
     });
     try {
       await until(() => (pods.size === 3 ? true : undefined), 15_000, 'watch synced');
       checking = true;
-      await c.api.patch(DaemonSets, 'agent', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: 'agent:2' }] } } } }, { namespace: ns });
-      await until(async () => {
-        const p = await daemonPods(c, ds);
-        const s = (await c.api.get(DaemonSets, 'agent', { namespace: ns })).status;
-        return p.length === 3 && p.every((x) => x.spec?.containers[0]?.image === 'agent:2') && s?.updatedNumberScheduled === 3 && s.numberReady === 3 ? true : undefined;
-      }, 15_000, 'rolled out');
+      await c.api.patch(
+        DaemonSets,
+        'agent',
+        'strategic',
+        { spec: { template: { spec: { containers: [{ name: 'c', image: 'agent:2' }] } } } },
+        { namespace: ns },
+      );
+      await until(
+        async () => {
+          const p = await daemonPods(c, ds);
+          const s = (await c.api.get(DaemonSets, 'agent', { namespace: ns })).status;
+          return p.length === 3 &&
+            p.every((x) => x.spec?.containers[0]?.image === 'agent:2') &&
+            s?.updatedNumberScheduled === 3 &&
+            s.numberReady === 3
+            ? true
+            : undefined;
+        },
+        15_000,
+        'rolled out',
+      );
     } finally {
       sub.unsubscribe();
     }

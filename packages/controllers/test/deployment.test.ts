@@ -1,29 +1,51 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { controllerOf, getCondition, isBeingDeleted, resources, type appsv1, type corev1 } from '@tugboat/core';
+import {
+  controllerOf,
+  getCondition,
+  isBeingDeleted,
+  resources,
+  type appsv1,
+  type corev1,
+} from '@tugboat/core';
 
 import { podTemplate, startCluster, until, type TestCluster } from './harness.js';
 
 const { Deployments, ReplicaSets, Pods, Events } = resources;
 const ns = 'default';
 
-function deployment(name: string, replicas: number, extra: Partial<appsv1.DeploymentSpec> = {}): appsv1.Deployment {
+function deployment(
+  name: string,
+  replicas: number,
+  extra: Partial<appsv1.DeploymentSpec> = {},
+): appsv1.Deployment {
   return {
     metadata: { name, namespace: ns },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: podTemplate({ app: name }, 'img:1'), ...extra },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: podTemplate({ app: name }, 'img:1'),
+      ...extra,
+    },
   };
 }
 
 async function complete(c: TestCluster, name: string, generation?: number): Promise<appsv1.Deployment> {
-  return until(async () => {
-    const d = await c.api.get(Deployments, name, { namespace: ns });
-    const s = d.status;
-    const want = d.spec?.replicas ?? 1;
-    const ok =
-      (s?.observedGeneration ?? 0) >= (generation ?? d.metadata?.generation ?? 0) &&
-      s?.updatedReplicas === want && s.replicas === want && s.availableReplicas === want &&
-      getCondition(s.conditions, 'Progressing')?.reason === 'NewReplicaSetAvailable';
-    return ok ? d : undefined;
-  }, 20_000, `deployment ${name} complete`);
+  return until(
+    async () => {
+      const d = await c.api.get(Deployments, name, { namespace: ns });
+      const s = d.status;
+      const want = d.spec?.replicas ?? 1;
+      const ok =
+        (s?.observedGeneration ?? 0) >= (generation ?? d.metadata?.generation ?? 0) &&
+        s?.updatedReplicas === want &&
+        s.replicas === want &&
+        s.availableReplicas === want &&
+        getCondition(s.conditions, 'Progressing')?.reason === 'NewReplicaSetAvailable';
+      return ok ? d : undefined;
+    },
+    20_000,
+    `deployment ${name} complete`,
+  );
 }
 
 async function replicaSetsOf(c: TestCluster, d: appsv1.Deployment): Promise<appsv1.ReplicaSet[]> {
@@ -31,7 +53,8 @@ async function replicaSetsOf(c: TestCluster, d: appsv1.Deployment): Promise<apps
   return list.items.filter((rs) => controllerOf(rs)?.uid === d.metadata?.uid);
 }
 
-const image = (x: appsv1.ReplicaSet | appsv1.Deployment): string | undefined => x.spec?.template?.spec?.containers[0]?.image;
+const image = (x: appsv1.ReplicaSet | appsv1.Deployment): string | undefined =>
+  x.spec?.template?.spec?.containers[0]?.image;
 const podImage = (p: corev1.Pod): string | undefined => p.spec?.containers[0]?.image;
 
 describe('Deployment controller', () => {
@@ -55,34 +78,63 @@ describe('Deployment controller', () => {
     expect(rs?.spec?.selector.matchLabels).toEqual({ app: 'web', 'pod-template-hash': hash });
     expect(rs?.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
     expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
-    expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(d.status).toMatchObject({
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+    });
     expect(d.status?.unavailableReplicas ?? 0).toBe(0);
-    expect(getCondition(d.status?.conditions, 'Available')).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable' });
+    expect(getCondition(d.status?.conditions, 'Available')).toMatchObject({
+      status: 'True',
+      reason: 'MinimumReplicasAvailable',
+    });
     expect(getCondition(d.status?.conditions, 'Progressing')).toMatchObject({
       status: 'True',
       message: `ReplicaSet "web-${hash}" has successfully progressed.`,
     });
     await until(async () => {
       const e = await c.api.list(Events, { namespace: ns });
-      return e.items.some((x) => x.reason === 'ScalingReplicaSet' && x.message === `Scaled up replica set web-${hash} to 3 from 0`) || undefined;
+      return (
+        e.items.some(
+          (x) =>
+            x.reason === 'ScalingReplicaSet' && x.message === `Scaled up replica set web-${hash} to 3 from 0`,
+        ) || undefined
+      );
     });
   });
 
   it('scales through the scale subresource, as kubectl scale does', async () => {
     const before = await complete(c, 'web');
     const hash = (await replicaSetsOf(c, before))[0]?.metadata?.labels?.['pod-template-hash'] ?? '';
-    await c.api.updateSubresource(Deployments, 'web', 'scale', { metadata: { name: 'web', namespace: ns }, spec: { replicas: 5 } }, { namespace: ns });
-    const after = await until(async () => {
-      const d = await complete(c, 'web');
-      return d.spec?.replicas === 5 ? d : undefined;
-    }, 20_000, 'scaled to 5');
+    await c.api.updateSubresource(
+      Deployments,
+      'web',
+      'scale',
+      { metadata: { name: 'web', namespace: ns }, spec: { replicas: 5 } },
+      { namespace: ns },
+    );
+    const after = await until(
+      async () => {
+        const d = await complete(c, 'web');
+        return d.spec?.replicas === 5 ? d : undefined;
+      },
+      20_000,
+      'scaled to 5',
+    );
     const rss = await replicaSetsOf(c, after);
     expect(rss.map((rs) => rs.spec?.replicas)).toEqual([5]);
     expect(after.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
-    await until(async () => {
-      const e = await c.api.list(Events, { namespace: ns });
-      return e.items.some((x) => x.message === `Scaled up replica set web-${hash} to 5 from 3`) || undefined;
-    }, 15_000, 'scaling event');
+    await until(
+      async () => {
+        const e = await c.api.list(Events, { namespace: ns });
+        return (
+          e.items.some((x) => x.message === `Scaled up replica set web-${hash} to 5 from 3`) || undefined
+        );
+      },
+      15_000,
+      'scaling event',
+    );
   });
 
   it('counts a pod available only once it has been ready for minReadySeconds', async () => {
@@ -100,7 +152,9 @@ describe('Deployment controller', () => {
   it('keeps a rolling update within maxSurge and maxUnavailable at every observed moment, then rolls back', async () => {
     await c.api.create(
       Deployments,
-      deployment('roll', 4, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } } }),
+      deployment('roll', 4, {
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+      }),
     );
     const first = await complete(c, 'roll');
     const pods = new Map<string, corev1.Pod>();
@@ -122,7 +176,10 @@ describe('Deployment controller', () => {
       await until(() => (pods.size === 4 ? true : undefined), 15_000, `watch sees 4 pods (${pods.size})`);
       checking = true;
       const v2 = structuredClone(first);
-      v2.metadata!.annotations = { ...v2.metadata?.annotations, 'kubernetes.io/change-cause': 'set image to img:2' };
+      v2.metadata!.annotations = {
+        ...v2.metadata?.annotations,
+        'kubernetes.io/change-cause': 'set image to img:2',
+      };
       v2.spec!.template.spec!.containers[0]!.image = 'img:2';
       const updated = await c.api.update(Deployments, v2, { namespace: ns });
       const done = await complete(c, 'roll', updated.metadata?.generation);
@@ -132,11 +189,18 @@ describe('Deployment controller', () => {
       const oldRS = rss.find((rs) => image(rs) === 'img:1');
       expect(newRS?.metadata?.annotations?.['kubernetes.io/change-cause']).toBe('set image to img:2');
       expect(oldRS?.spec?.replicas).toBe(0);
-      await until(() => ([...pods.values()].every((p) => podImage(p) === 'img:2') && pods.size === 4 ? true : undefined), 15_000, 'pods on the new image');
+      await until(
+        () =>
+          [...pods.values()].every((p) => podImage(p) === 'img:2') && pods.size === 4 ? true : undefined,
+        15_000,
+        'pods on the new image',
+      );
 
       // Rollback: the template returns to img:1, the old ReplicaSet is reused as revision 3.
       const back = await c.api.patch(
-        Deployments, 'roll', 'strategic',
+        Deployments,
+        'roll',
+        'strategic',
         { spec: { template: { spec: { containers: [{ name: 'c', image: 'img:1' }] } } } },
         { namespace: ns },
       );
@@ -148,7 +212,12 @@ describe('Deployment controller', () => {
       expect(reused?.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
       expect(reused?.metadata?.annotations?.['deployment.kubernetes.io/revision-history']).toBe('1');
       expect(rolledBack.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
-      await until(() => ([...pods.values()].every((p) => podImage(p) === 'img:1') && pods.size === 4 ? true : undefined), 15_000, 'pods on the new image');
+      await until(
+        () =>
+          [...pods.values()].every((p) => podImage(p) === 'img:1') && pods.size === 4 ? true : undefined,
+        15_000,
+        'pods on the new image',
+      );
     } finally {
       sub.unsubscribe();
     }
@@ -158,7 +227,9 @@ describe('Deployment controller', () => {
   it('keeps percentage bounds (25% surge rounds up, 25% unavailable rounds down) during a larger rollout', async () => {
     await c.api.create(
       Deployments,
-      deployment('pct', 10, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } }),
+      deployment('pct', 10, {
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      }),
     );
     const first = await complete(c, 'pct');
     const pods = new Map<string, corev1.Pod>();
@@ -172,7 +243,10 @@ describe('Deployment controller', () => {
       if (!checking) return;
       const all = [...pods.values()];
       maxPods = Math.max(maxPods, all.length);
-      minReady = Math.min(minReady, all.filter((p) => getCondition(p.status?.conditions, 'Ready')?.status === 'True').length);
+      minReady = Math.min(
+        minReady,
+        all.filter((p) => getCondition(p.status?.conditions, 'Ready')?.status === 'True').length,
+      );
     });
     try {
       await until(() => (pods.size === 10 ? true : undefined), 15_000, 'watch synced');
@@ -182,7 +256,12 @@ describe('Deployment controller', () => {
       if (container) container.image = 'img:2';
       const updated = await c.api.update(Deployments, v2, { namespace: ns });
       await complete(c, 'pct', updated.metadata?.generation);
-      await until(() => ([...pods.values()].every((p) => podImage(p) === 'img:2') && pods.size === 10 ? true : undefined), 15_000, 'all on img:2');
+      await until(
+        () =>
+          [...pods.values()].every((p) => podImage(p) === 'img:2') && pods.size === 10 ? true : undefined,
+        15_000,
+        'all on img:2',
+      );
     } finally {
       sub.unsubscribe();
     }
@@ -191,7 +270,10 @@ describe('Deployment controller', () => {
   });
 
   it('Recreate removes every old pod before creating new ones', async () => {
-    const first = await c.api.create(Deployments, deployment('recreate', 2, { strategy: { type: 'Recreate' } }));
+    const first = await c.api.create(
+      Deployments,
+      deployment('recreate', 2, { strategy: { type: 'Recreate' } }),
+    );
     await complete(c, 'recreate');
     let overlap = false;
     const images = new Map<string, string>();
@@ -219,17 +301,31 @@ describe('Deployment controller', () => {
     await complete(c, 'pause');
     await c.api.patch(Deployments, 'pause', 'merge', { spec: { paused: true } }, { namespace: ns });
     const paused = await c.api.patch(
-      Deployments, 'pause', 'merge',
+      Deployments,
+      'pause',
+      'merge',
       { spec: { replicas: 3, template: { metadata: { labels: { app: 'pause', v: '2' } } } } },
       { namespace: ns },
     );
     const d = await until(async () => {
       const x = await c.api.get(Deployments, 'pause', { namespace: ns });
-      return (x.status?.observedGeneration ?? 0) >= (paused.metadata?.generation ?? 0) && x.status?.availableReplicas === 3 ? x : undefined;
+      return (x.status?.observedGeneration ?? 0) >= (paused.metadata?.generation ?? 0) &&
+        x.status?.availableReplicas === 3
+        ? x
+        : undefined;
     });
-    expect(getCondition(d.status?.conditions, 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused' });
+    expect(getCondition(d.status?.conditions, 'Progressing')).toMatchObject({
+      status: 'Unknown',
+      reason: 'DeploymentPaused',
+    });
     expect(await replicaSetsOf(c, d)).toHaveLength(1);
-    const resumed = await c.api.patch(Deployments, 'pause', 'merge', { spec: { paused: false } }, { namespace: ns });
+    const resumed = await c.api.patch(
+      Deployments,
+      'pause',
+      'merge',
+      { spec: { paused: false } },
+      { namespace: ns },
+    );
     const done = await complete(c, 'pause', resumed.metadata?.generation);
     const rss = await replicaSetsOf(c, done);
     expect(rss.find((rs) => rs.spec?.template?.metadata?.labels?.['v'] === '2')?.spec?.replicas).toBe(3);
@@ -243,7 +339,10 @@ describe('Deployment controller', () => {
       return p?.status === 'False' ? x : undefined;
     });
     expect(getCondition(d.status?.conditions, 'Progressing')?.reason).toBe('ProgressDeadlineExceeded');
-    expect(getCondition(d.status?.conditions, 'Available')).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
+    expect(getCondition(d.status?.conditions, 'Available')).toMatchObject({
+      status: 'False',
+      reason: 'MinimumReplicasUnavailable',
+    });
     expect(d.status?.unavailableReplicas).toBe(1);
   });
 
@@ -251,7 +350,9 @@ describe('Deployment controller', () => {
     await c.api.create(Deployments, deployment('history', 1, { revisionHistoryLimit: 1 }));
     for (const tag of ['2', '3', '4']) {
       const d = await c.api.patch(
-        Deployments, 'history', 'strategic',
+        Deployments,
+        'history',
+        'strategic',
         { spec: { template: { spec: { containers: [{ name: 'c', image: `img:${tag}` }] } } } },
         { namespace: ns },
       );
@@ -269,7 +370,9 @@ describe('Deployment controller', () => {
     const bad = deployment('bad', 1);
     bad.spec!.selector = { matchLabels: { app: 'other' } };
     await expect(c.api.create(Deployments, bad)).rejects.toMatchObject({ code: 'Invalid' });
-    const surge = deployment('bad', 1, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 'lots' } } });
+    const surge = deployment('bad', 1, {
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 'lots' } },
+    });
     await expect(c.api.create(Deployments, surge)).rejects.toMatchObject({ code: 'Invalid' });
     const negative = deployment('bad', -1);
     await expect(c.api.create(Deployments, negative)).rejects.toMatchObject({ code: 'Invalid' });

@@ -15,7 +15,11 @@ import type { Subscription } from 'rxjs';
 import { controllersModule, type ControllerName } from '../src/index.js';
 
 /** Polls `probe` until it returns something other than undefined, or fails at the deadline. */
-export async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -25,7 +29,10 @@ export async function until<T>(probe: () => Promise<T | undefined> | T | undefin
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`${what} not met before the deadline${last instanceof Error ? `: ${last.message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what} not met before the deadline${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -63,7 +70,10 @@ export async function startCluster(controllers?: readonly ControllerName[]): Pro
             if (pod.metadata?.deletionTimestamp && pod.spec?.nodeName) {
               // The node agent confirms a graceful deletion once its containers have stopped.
               void api
-                .delete(resources.Pods, pod.metadata.name ?? '', { namespace: pod.metadata.namespace ?? '', gracePeriodSeconds: 0 })
+                .delete(resources.Pods, pod.metadata.name ?? '', {
+                  namespace: pod.metadata.namespace ?? '',
+                  gracePeriodSeconds: 0,
+                })
                 .catch(() => undefined);
               return;
             }

@@ -9,14 +9,32 @@ import { scaledValue } from '../src/internal/intOrPercent.js';
 import { rankPodsForDeletion } from '../src/replicaset/rankPodsForDeletion.js';
 import { slowStartBatch } from '../src/replicaset/slowStartBatch.js';
 
-function pod(name: string, opts: { node?: string; phase?: string; ready?: boolean; created?: string; readySince?: string; restarts?: number } = {}): corev1.Pod {
+function pod(
+  name: string,
+  opts: {
+    node?: string;
+    phase?: string;
+    ready?: boolean;
+    created?: string;
+    readySince?: string;
+    restarts?: number;
+  } = {},
+): corev1.Pod {
   return {
     metadata: { name, creationTimestamp: opts.created ?? '2026-01-01T00:00:00Z' },
     spec: { containers: [], ...(opts.node ? { nodeName: opts.node } : {}) },
     status: {
       phase: opts.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True', lastTransitionTime: opts.readySince ?? '2026-01-01T00:00:00Z' }],
-      containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: true, restartCount: opts.restarts ?? 0 }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: opts.ready === false ? 'False' : 'True',
+          lastTransitionTime: opts.readySince ?? '2026-01-01T00:00:00Z',
+        },
+      ],
+      containerStatuses: [
+        { name: 'c', image: 'i', imageID: '', ready: true, restartCount: opts.restarts ?? 0 },
+      ],
     },
   };
 }
@@ -33,9 +51,19 @@ describe('deletion ranking', () => {
       pod('unassigned', { phase: 'Pending', ready: false }),
     ]);
     expect(ranked.map((p) => p.metadata?.name)).toEqual([
-      'unassigned', 'pending', 'not-ready', 'recently-ready', 'restarted', 'newer', 'old-ready',
+      'unassigned',
+      'pending',
+      'not-ready',
+      'recently-ready',
+      'restarted',
+      'newer',
+      'old-ready',
     ]);
-    const crowded = rankPodsForDeletion([pod('alone', { node: 'x' }), pod('pair-1', { node: 'y' }), pod('pair-2', { node: 'y' })]);
+    const crowded = rankPodsForDeletion([
+      pod('alone', { node: 'x' }),
+      pod('pair-1', { node: 'y' }),
+      pod('pair-2', { node: 'y' }),
+    ]);
     expect(crowded.at(-1)?.metadata?.name).toBe('alone');
   });
 });
@@ -64,8 +92,14 @@ describe('slowStartBatch', () => {
 
 describe('pod-template-hash', () => {
   it('is stable across key order, safe-encoded, and changes with the collision count', () => {
-    const a = templateHash({ metadata: { labels: { x: '1', y: '2' } }, spec: { containers: [{ name: 'c', image: 'i' }] } });
-    const b = templateHash({ spec: { containers: [{ image: 'i', name: 'c' }] }, metadata: { labels: { y: '2', x: '1' } } });
+    const a = templateHash({
+      metadata: { labels: { x: '1', y: '2' } },
+      spec: { containers: [{ name: 'c', image: 'i' }] },
+    });
+    const b = templateHash({
+      spec: { containers: [{ image: 'i', name: 'c' }] },
+      metadata: { labels: { y: '2', x: '1' } },
+    });
     expect(a).toBe(b);
     expect(a).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
     expect(templateHash({ spec: {} }, 1)).not.toBe(templateHash({ spec: {} }));
@@ -79,7 +113,12 @@ describe('maxSurge and maxUnavailable', () => {
     expect(scaledValue(2, 10, false)).toBe(2);
     expect(() => scaledValue('many', 10, true)).toThrow(ApiError);
     const d = (maxSurge: string | number, maxUnavailable: string | number) => ({
-      spec: { replicas: 3, selector: {}, template: {}, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } } },
+      spec: {
+        replicas: 3,
+        selector: {},
+        template: {},
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } },
+      },
     });
     expect(resolveFenceposts(d('25%', '25%'))).toEqual({ surge: 1, unavailable: 0 });
     expect(resolveFenceposts(d(0, 0))).toEqual({ surge: 0, unavailable: 1 });
@@ -111,20 +150,32 @@ describe('Expectations', () => {
 });
 
 describe('nodeShouldRun', () => {
-  const template = (spec: Partial<corev1.PodSpec>): corev1.PodTemplateSpec => ({ spec: { containers: [], ...spec } });
+  const template = (spec: Partial<corev1.PodSpec>): corev1.PodTemplateSpec => ({
+    spec: { containers: [], ...spec },
+  });
   it('honours nodeSelector, required affinity and taints', () => {
-    const node: corev1.Node = { metadata: { name: 'n', labels: { zone: 'a', cpus: '8' } }, spec: { taints: [{ key: 'gpu', effect: 'NoSchedule' }] } };
+    const node: corev1.Node = {
+      metadata: { name: 'n', labels: { zone: 'a', cpus: '8' } },
+      spec: { taints: [{ key: 'gpu', effect: 'NoSchedule' }] },
+    };
     expect(nodeShouldRun(node, template({}))).toBe(false);
     const tolerant = { tolerations: [{ key: 'gpu', operator: 'Exists' }] };
     expect(nodeShouldRun(node, template(tolerant))).toBe(true);
     expect(nodeShouldRun(node, template({ ...tolerant, nodeSelector: { zone: 'b' } }))).toBe(false);
     const affinity = (operator: string, values: string[]) => ({
-      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cpus', operator, values }] }] } },
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'cpus', operator, values }] }],
+        },
+      },
     });
     expect(nodeShouldRun(node, template({ ...tolerant, affinity: affinity('Gt', ['4']) }))).toBe(true);
     expect(nodeShouldRun(node, template({ ...tolerant, affinity: affinity('Lt', ['4']) }))).toBe(false);
     // Node trouble taints are tolerated by every daemon pod.
-    const unreachable: corev1.Node = { metadata: { name: 'u' }, spec: { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] } };
+    const unreachable: corev1.Node = {
+      metadata: { name: 'u' },
+      spec: { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] },
+    };
     expect(nodeShouldRun(unreachable, template({}))).toBe(true);
   });
 });

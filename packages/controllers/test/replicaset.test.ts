@@ -5,7 +5,12 @@ import { podTemplate, startCluster, until, type TestCluster } from './harness.js
 
 const { Pods, ReplicaSets, Events } = resources;
 
-function replicaSet(name: string, ns: string, replicas: number, labels: Record<string, string>): appsv1.ReplicaSet {
+function replicaSet(
+  name: string,
+  ns: string,
+  replicas: number,
+  labels: Record<string, string>,
+): appsv1.ReplicaSet {
   return {
     metadata: { name, namespace: ns },
     spec: { replicas, selector: { matchLabels: labels }, template: podTemplate(labels) },
@@ -14,7 +19,9 @@ function replicaSet(name: string, ns: string, replicas: number, labels: Record<s
 
 async function podsOf(c: TestCluster, ns: string, rs: appsv1.ReplicaSet): Promise<corev1.Pod[]> {
   const list = await c.api.list(Pods, { namespace: ns });
-  return list.items.filter((p) => controllerOf(p)?.uid === rs.metadata?.uid && !p.metadata?.deletionTimestamp);
+  return list.items.filter(
+    (p) => controllerOf(p)?.uid === rs.metadata?.uid && !p.metadata?.deletionTimestamp,
+  );
 }
 
 describe('ReplicaSet controller', () => {
@@ -47,7 +54,12 @@ describe('ReplicaSet controller', () => {
       const s = (await c.api.get(ReplicaSets, 'web', { namespace: 'default' })).status;
       return s?.availableReplicas === 3 ? s : undefined;
     });
-    expect(status).toMatchObject({ replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, observedGeneration: 1 });
+    expect(status).toMatchObject({
+      replicas: 3,
+      fullyLabeledReplicas: 3,
+      readyReplicas: 3,
+      observedGeneration: 1,
+    });
     const events = await until(async () => {
       const e = (await c.api.list(Events, { namespace: 'default' })).items.filter(
         (x) => x.involvedObject.name === 'web' && x.reason === 'SuccessfulCreate',
@@ -65,7 +77,10 @@ describe('ReplicaSet controller', () => {
     });
     const [a, b, notReady] = pods as [corev1.Pod, corev1.Pod, corev1.Pod];
     for (const p of [a, b]) {
-      await c.api.updateStatus(Pods, { ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+      await c.api.updateStatus(Pods, {
+        ...p,
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      });
     }
     await c.api.patch(ReplicaSets, 'rank', 'merge', { spec: { replicas: 2 } }, { namespace: 'default' });
     const left = await until(async () => {
@@ -87,7 +102,13 @@ describe('ReplicaSet controller', () => {
       return p.length === 2 ? p : undefined;
     });
     expect(pods.map((p) => p.metadata?.name)).toContain('orphan');
-    await c.api.patch(Pods, 'orphan', 'merge', { metadata: { labels: { app: 'gone' } } }, { namespace: 'default' });
+    await c.api.patch(
+      Pods,
+      'orphan',
+      'merge',
+      { metadata: { labels: { app: 'gone' } } },
+      { namespace: 'default' },
+    );
     const released = await until(async () => {
       const p = await c.api.get(Pods, 'orphan', { namespace: 'default' });
       return controllerOf(p) === undefined ? p : undefined;
@@ -115,7 +136,9 @@ describe('ReplicaSet controller', () => {
       const writes: Promise<unknown>[] = [];
       for (let i = 0; i < 40; i++) {
         const replicas = (i * 7) % (bound + 1);
-        writes.push(c.api.patch(ReplicaSets, 'hammer', 'merge', { spec: { replicas } }, { namespace: 'default' }));
+        writes.push(
+          c.api.patch(ReplicaSets, 'hammer', 'merge', { spec: { replicas } }, { namespace: 'default' }),
+        );
         // Read-modify-write with a stale resourceVersion meets a typed Conflict and changes nothing.
         writes.push(
           c.api
@@ -137,7 +160,9 @@ describe('ReplicaSet controller', () => {
       await expect(
         c.api.patch(ReplicaSets, 'hammer', 'merge', { spec: { replicas: -1 } }, { namespace: 'default' }),
       ).rejects.toMatchObject({ code: 'Invalid' });
-      expect((await c.api.get(ReplicaSets, 'hammer', { namespace: 'default' })).spec?.replicas).toBe(before.spec?.replicas);
+      expect((await c.api.get(ReplicaSets, 'hammer', { namespace: 'default' })).spec?.replicas).toBe(
+        before.spec?.replicas,
+      );
       await c.api.patch(ReplicaSets, 'hammer', 'merge', { spec: { replicas: 4 } }, { namespace: 'default' });
       await until(async () => {
         const p = await podsOf(c, 'default', rs);

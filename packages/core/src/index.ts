@@ -110,7 +110,11 @@ export {
   type FieldRequirement,
   type FieldSelector,
 } from './selectors/FieldSelector.js';
-export { maxLabelValueLength, validateLabelValue, validateQualifiedName } from './selectors/labelValidation.js';
+export {
+  maxLabelValueLength,
+  validateLabelValue,
+  validateQualifiedName,
+} from './selectors/labelValidation.js';
 export { Quantity, type QuantityFormat } from './quantity/Quantity.js';
 export { objectKey, splitKey } from './meta/objectKey.js';
 export { controllerOf, ownerReferenceTo } from './meta/ownerReferences.js';
@@ -119,9 +123,18 @@ export { getCondition, setCondition, type ConditionLike } from './meta/condition
 export { realClock, type Clock, type TimerHandle } from './workqueue/Clock.js';
 export { WorkQueue, type WorkQueueOptions } from './workqueue/WorkQueue.js';
 export { IndexedCache, builtinIndexes } from './informer/IndexedCache.js';
-export { ListWatchInformer, type InformerScope, type ListWatchOptions } from './informer/ListWatchInformer.js';
+export {
+  ListWatchInformer,
+  type InformerScope,
+  type ListWatchOptions,
+} from './informer/ListWatchInformer.js';
 export { SharedInformerFactory, SharedInformerFactoryOptions } from './informer/SharedInformerFactory.js';
-export { controller, controllerMetadata, type ControllerOptions, type WatchSpec } from './controller/controller.js';
+export {
+  controller,
+  controllerMetadata,
+  type ControllerOptions,
+  type WatchSpec,
+} from './controller/controller.js';
 export { ControllerManager, ControllerManagerOptions } from './controller/ControllerManager.js';
 export { controllerRuntimeModule, type ControllerRuntimeOptions } from './module.js';
 export { LeaderElector, type LeaderElectorOptions } from './leaderelection/LeaderElector.js';

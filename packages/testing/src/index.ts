@@ -42,4 +42,7 @@ export {
 
 /* ApiClient conformance suite (area H1: apiserver HTTP front and client) */
 export { describeApiClientConformance } from './api/describeApiClientConformance.js';
-export type { ApiClientConformanceFactory, ApiClientConformanceSetup } from './api/ApiClientConformanceFactory.js';
+export type {
+  ApiClientConformanceFactory,
+  ApiClientConformanceSetup,
+} from './api/ApiClientConformanceFactory.js';

@@ -131,7 +131,10 @@ export function watchResource(src: WatchSource, params: WatchParams): Observable
  * JSON parses per change. Watchers therefore share the decoded objects; the registry's consumers
  * serialize them (HTTP) or copy them (the in-process client), never mutate them.
  */
-function decoded(def: ResourceDefinition, ev: StoreEvent): { now: KubeObject; before: KubeObject | undefined } {
+function decoded(
+  def: ResourceDefinition,
+  ev: StoreEvent,
+): { now: KubeObject; before: KubeObject | undefined } {
   let entry = decodedEvents.get(ev);
   if (entry === undefined || entry.def !== def) {
     entry = {

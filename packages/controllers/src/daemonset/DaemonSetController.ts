@@ -57,7 +57,8 @@ export class DaemonSetController implements Reconciler {
     this.nodes = informers.informerFor(Nodes);
     this.recorder = new EventRecorder(api, logger, { component: 'daemonset-controller' });
     this.nodes.events.subscribe(() => {
-      for (const ds of this.daemonSets.cache.list()) enqueue('daemonset', { namespace: ds.metadata?.namespace ?? '', name: ds.metadata?.name ?? '' });
+      for (const ds of this.daemonSets.cache.list())
+        enqueue('daemonset', { namespace: ds.metadata?.namespace ?? '', name: ds.metadata?.name ?? '' });
     });
     this.pods.events.subscribe((e) => {
       const ref = controllerOf(e.object);
@@ -65,7 +66,10 @@ export class DaemonSetController implements Reconciler {
       if (ref?.kind !== 'DaemonSet' || !ns) return;
       const key = `${ns}/${ref.name}`;
       const uid = e.object.metadata?.uid ?? '';
-      if (e.type === 'deleted' || (e.type === 'updated' && e.object.metadata?.deletionTimestamp && !e.old.metadata?.deletionTimestamp)) {
+      if (
+        e.type === 'deleted' ||
+        (e.type === 'updated' && e.object.metadata?.deletionTimestamp && !e.old.metadata?.deletionTimestamp)
+      ) {
         this.expectations.deletionObserved(key, uid);
       } else if (e.type === 'added') this.expectations.creationObserved(key);
     });
@@ -84,9 +88,12 @@ export class DaemonSetController implements Reconciler {
       .byIndex('owner-uid', ds.metadata?.uid ?? '')
       .filter((p) => controllerOf(p)?.uid === ds.metadata?.uid && !p.metadata?.deletionTimestamp);
     const byNode = new Map<string, corev1.Pod[]>();
-    for (const p of pods) byNode.set(p.spec?.nodeName ?? '', [...(byNode.get(p.spec?.nodeName ?? '') ?? []), p]);
+    for (const p of pods)
+      byNode.set(p.spec?.nodeName ?? '', [...(byNode.get(p.spec?.nodeName ?? '') ?? []), p]);
     const nodes = this.nodes.cache.list();
-    const eligible = new Set(nodes.filter((n) => nodeShouldRun(n, template)).map((n) => n.metadata?.name ?? ''));
+    const eligible = new Set(
+      nodes.filter((n) => nodeShouldRun(n, template)).map((n) => n.metadata?.name ?? ''),
+    );
     const minReady = ds.spec?.minReadySeconds ?? 0;
     const now = Date.now();
 
@@ -115,12 +122,20 @@ export class DaemonSetController implements Reconciler {
       }
     }
     if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
-      const maxUnavailable = scaledValue(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, eligible.size, true);
+      const maxUnavailable = scaledValue(
+        ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1,
+        eligible.size,
+        true,
+      );
       toDelete.push(...oldAvailable.slice(0, Math.max(0, maxUnavailable - unavailable)));
     }
 
     let failure: Error | undefined;
-    if (this.expectations.satisfied(key) && !ds.metadata?.deletionTimestamp && (toCreate.length > 0 || toDelete.length > 0)) {
+    if (
+      this.expectations.satisfied(key) &&
+      !ds.metadata?.deletionTimestamp &&
+      (toCreate.length > 0 || toDelete.length > 0)
+    ) {
       failure = await this.sync(ds, key, hash, toCreate, toDelete);
     }
     const requeueAfter = await this.writeStatus(ds, hash, eligible, byNode, now);
@@ -128,9 +143,19 @@ export class DaemonSetController implements Reconciler {
     return requeueAfter !== undefined ? { requeueAfter } : {};
   }
 
-  private async sync(ds: appsv1.DaemonSet, key: string, hash: string, nodes: string[], victims: corev1.Pod[]): Promise<Error | undefined> {
+  private async sync(
+    ds: appsv1.DaemonSet,
+    key: string,
+    hash: string,
+    nodes: string[],
+    victims: corev1.Pod[],
+  ): Promise<Error | undefined> {
     const ns = ds.metadata?.namespace ?? '';
-    this.expectations.expect(key, nodes.length, victims.map((p) => p.metadata?.uid ?? ''));
+    this.expectations.expect(
+      key,
+      nodes.length,
+      victims.map((p) => p.metadata?.uid ?? ''),
+    );
     const queue = [...nodes];
     const { attempted, error } = await slowStartBatch(nodes.length, async () => {
       const node = queue.shift() ?? '';
@@ -139,7 +164,12 @@ export class DaemonSetController implements Reconciler {
         this.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name ?? ''}`);
       } catch (err) {
         this.expectations.creationObserved(key);
-        this.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${err instanceof Error ? err.message : JSON.stringify(err)}`);
+        this.recorder.event(
+          ds,
+          'Warning',
+          'FailedCreate',
+          `Error creating: ${err instanceof Error ? err.message : JSON.stringify(err)}`,
+        );
         throw err;
       }
     });
@@ -148,7 +178,10 @@ export class DaemonSetController implements Reconciler {
       victims.map(async (pod) => {
         const name = pod.metadata?.name ?? '';
         try {
-          await this.api.delete(Pods, name, { namespace: ns, preconditions: { uid: pod.metadata?.uid ?? '' } });
+          await this.api.delete(Pods, name, {
+            namespace: ns,
+            preconditions: { uid: pod.metadata?.uid ?? '' },
+          });
           this.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
         } catch (err) {
           this.expectations.deletionObserved(key, pod.metadata?.uid ?? '');
@@ -156,7 +189,8 @@ export class DaemonSetController implements Reconciler {
         }
       }),
     );
-    const failed: unknown = error ?? deletions.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+    const failed: unknown =
+      error ?? deletions.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
     if (failed === undefined) return undefined;
     return failed instanceof Error ? failed : new ApiError('Internal', JSON.stringify(failed));
   }
@@ -169,7 +203,11 @@ export class DaemonSetController implements Reconciler {
     now: number,
   ): Promise<number | undefined> {
     const minReady = ds.spec?.minReadySeconds ?? 0;
-    let current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
+    let current = 0,
+      misscheduled = 0,
+      ready = 0,
+      available = 0,
+      updated = 0;
     let wait: number | undefined;
     for (const [node, here] of byNode) {
       const pod = here.find((p) => p.status?.phase !== 'Failed');

@@ -14,7 +14,8 @@ export function daemonPod(ds: appsv1.DaemonSet, node: string, hash: string): cor
   const template = ds.spec?.template ?? {};
   const spec: corev1.PodSpec = structuredClone(template.spec ?? { containers: [] });
   const tolerations = [...(spec.tolerations ?? [])];
-  for (const t of daemonTolerations) if (!tolerations.some((x) => x.key === t.key && x.effect === t.effect)) tolerations.push(t);
+  for (const t of daemonTolerations)
+    if (!tolerations.some((x) => x.key === t.key && x.effect === t.effect)) tolerations.push(t);
   spec.tolerations = tolerations;
   spec.nodeName = node;
   spec.affinity = {
@@ -31,7 +32,9 @@ export function daemonPod(ds: appsv1.DaemonSet, node: string, hash: string): cor
     generateName: `${meta.name ?? ''}-`,
     namespace: meta.namespace ?? '',
     labels: { ...(template.metadata?.labels ?? {}), [revisionHashLabel]: hash },
-    ownerReferences: [ownerReferenceTo(ds, resources.DaemonSets, { controller: true, blockOwnerDeletion: true })],
+    ownerReferences: [
+      ownerReferenceTo(ds, resources.DaemonSets, { controller: true, blockOwnerDeletion: true }),
+    ],
   };
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec };

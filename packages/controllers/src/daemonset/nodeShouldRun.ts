@@ -46,7 +46,10 @@ function termMatches(term: corev1.NodeSelectorTerm, node: corev1.Node): boolean 
   const exprs = term.matchExpressions ?? [];
   const fieldExprs = term.matchFields ?? [];
   if (exprs.length === 0 && fieldExprs.length === 0) return false;
-  return exprs.every((r) => requirementHolds(r, labels[r.key])) && fieldExprs.every((r) => requirementHolds(r, fields[r.key]));
+  return (
+    exprs.every((r) => requirementHolds(r, labels[r.key])) &&
+    fieldExprs.every((r) => requirementHolds(r, fields[r.key]))
+  );
 }
 
 /**

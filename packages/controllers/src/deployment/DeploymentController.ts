@@ -95,15 +95,22 @@ export class DeploymentController implements Reconciler {
       selector = undefined;
     }
     if (selector === undefined || selector.empty) {
-      this.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      this.recorder.event(
+        d,
+        'Warning',
+        'SelectingAll',
+        'This deployment is selecting all pods. A non-empty selector is required.',
+      );
       return {};
     }
     const rss = await this.claimReplicaSets(d, selector);
     const sync = new DeploymentSync(this.api, this.recorder, d, rss);
     const paused = d.spec?.paused === true;
     const progressing = getCondition(d.status?.conditions, 'Progressing');
-    if (paused && progressing?.reason !== 'DeploymentPaused') sync.progressing('DeploymentPaused', 'Deployment is paused', 'Unknown');
-    if (!paused && progressing?.reason === 'DeploymentPaused') sync.progressing('DeploymentResumed', 'Deployment is resumed', 'Unknown');
+    if (paused && progressing?.reason !== 'DeploymentPaused')
+      sync.progressing('DeploymentPaused', 'Deployment is paused', 'Unknown');
+    if (!paused && progressing?.reason === 'DeploymentPaused')
+      sync.progressing('DeploymentResumed', 'Deployment is resumed', 'Unknown');
 
     if (paused || this.isScalingEvent(sync)) {
       await sync.ensureNewReplicaSet(false);
@@ -136,7 +143,8 @@ export class DeploymentController implements Reconciler {
         continue;
       }
       const owners = (rs.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid);
-      if (ref === undefined) owners.push(ownerReferenceTo(d, Deployments, { controller: true, blockOwnerDeletion: true }));
+      if (ref === undefined)
+        owners.push(ownerReferenceTo(d, Deployments, { controller: true, blockOwnerDeletion: true }));
       try {
         const patched = await this.api.patch(
           ReplicaSets,
@@ -157,7 +165,9 @@ export class DeploymentController implements Reconciler {
   private isScalingEvent(sync: DeploymentSync): boolean {
     const desired = String(specReplicas(sync.d));
     return sync.all.some(
-      (rs) => (rs.spec?.replicas ?? 0) > 0 && (rs.metadata?.annotations?.[names.desiredReplicas] ?? desired) !== desired,
+      (rs) =>
+        (rs.spec?.replicas ?? 0) > 0 &&
+        (rs.metadata?.annotations?.[names.desiredReplicas] ?? desired) !== desired,
     );
   }
 

@@ -39,7 +39,9 @@ export class DeploymentSync {
     rss: readonly appsv1.ReplicaSet[],
   ) {
     const key = templateKey(d.spec?.template);
-    const byAge = [...rss].sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''));
+    const byAge = [...rss].sort((a, b) =>
+      (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''),
+    );
     this.newRS = byAge.find((rs) => templateKey(rs.spec?.template) === key);
     this.old = byAge.filter((rs) => rs !== this.newRS);
   }
@@ -82,7 +84,10 @@ export class DeploymentSync {
     const collisionCount = d.status?.collisionCount ?? undefined;
     const hash = templateHash(d.spec?.template, collisionCount);
     const template = structuredClone(d.spec?.template ?? {});
-    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [names.hashLabel]: hash } };
+    template.metadata = {
+      ...(template.metadata ?? {}),
+      labels: { ...(template.metadata?.labels ?? {}), [names.hashLabel]: hash },
+    };
     const selector = structuredClone(d.spec?.selector ?? {});
     selector.matchLabels = { ...(selector.matchLabels ?? {}), [names.hashLabel]: hash };
     const name = `${d.metadata?.name ?? ''}-${hash}`;
@@ -95,7 +100,12 @@ export class DeploymentSync {
         labels: { ...(template.metadata.labels ?? {}) },
         ownerReferences: [ownerReferenceTo(d, Deployments, { controller: true, blockOwnerDeletion: true })],
       },
-      spec: { replicas: this.newReplicasCount(0), minReadySeconds: d.spec?.minReadySeconds ?? 0, selector, template },
+      spec: {
+        replicas: this.newReplicasCount(0),
+        minReadySeconds: d.spec?.minReadySeconds ?? 0,
+        selector,
+        template,
+      },
     };
     setNewReplicaSetAnnotations(d, rs, revision, false);
     try {
@@ -108,12 +118,18 @@ export class DeploymentSync {
       if (!ApiError.is(err, 'AlreadyExists')) throw err;
       const existing = await this.api.get(ReplicaSets, name, { namespace: this.ns });
       // Our own ReplicaSet not yet in the cache: use it. Someone else's: a hash collision.
-      if (controllerOf(existing)?.uid === d.metadata?.uid && templateKey(existing.spec?.template) === templateKey(d.spec?.template)) {
+      if (
+        controllerOf(existing)?.uid === d.metadata?.uid &&
+        templateKey(existing.spec?.template) === templateKey(d.spec?.template)
+      ) {
         return existing;
       }
       const status = { ...(d.status ?? {}), collisionCount: (collisionCount ?? 0) + 1 };
       await this.api.updateStatus(Deployments, { ...d, status });
-      throw new ApiError('Conflict', `hash collision for ReplicaSet "${name}"; retrying with collisionCount ${status.collisionCount}`);
+      throw new ApiError(
+        'Conflict',
+        `hash collision for ReplicaSet "${name}"; retrying with collisionCount ${status.collisionCount}`,
+      );
     }
   }
 
@@ -135,10 +151,14 @@ export class DeploymentSync {
     const desired = String(specReplicas(this.d));
     const max = String(specReplicas(this.d) + surge);
     const ann = rs.metadata?.annotations ?? {};
-    if (from === size && ann[names.desiredReplicas] === desired && ann[names.maxReplicas] === max) return false;
+    if (from === size && ann[names.desiredReplicas] === desired && ann[names.maxReplicas] === max)
+      return false;
     const copy = structuredClone(rs);
     copy.spec = { ...(copy.spec ?? { selector: {} }), replicas: size };
-    copy.metadata = { ...copy.metadata, annotations: { ...ann, [names.desiredReplicas]: desired, [names.maxReplicas]: max } };
+    copy.metadata = {
+      ...copy.metadata,
+      annotations: { ...ann, [names.desiredReplicas]: desired, [names.maxReplicas]: max },
+    };
     const updated = await this.api.update(ReplicaSets, copy, { namespace: this.ns });
     if (rs === this.newRS) this.newRS = updated;
     else this.old = this.old.map((x) => (x === rs ? updated : x));
@@ -150,12 +170,17 @@ export class DeploymentSync {
   async cleanup(): Promise<void> {
     const limit = this.d.spec?.revisionHistoryLimit;
     if (limit === undefined) return;
-    const alive = this.old.filter((rs) => !rs.metadata?.deletionTimestamp).sort((a, b) => revisionOf(a) - revisionOf(b));
+    const alive = this.old
+      .filter((rs) => !rs.metadata?.deletionTimestamp)
+      .sort((a, b) => revisionOf(a) - revisionOf(b));
     for (const rs of alive.slice(0, Math.max(0, alive.length - limit))) {
       if ((rs.status?.replicas ?? 0) !== 0 || specReplicas(rs) !== 0) continue;
       if ((rs.metadata?.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
       await this.api
-        .delete(ReplicaSets, rs.metadata?.name ?? '', { namespace: this.ns, preconditions: { uid: rs.metadata?.uid ?? '' } })
+        .delete(ReplicaSets, rs.metadata?.name ?? '', {
+          namespace: this.ns,
+          preconditions: { uid: rs.metadata?.uid ?? '' },
+        })
         .catch((err: unknown) => {
           if (!ApiError.is(err, 'NotFound', 'Conflict')) throw err;
         });
@@ -165,7 +190,12 @@ export class DeploymentSync {
   /** Sets the Progressing condition on the local copy's status; written with the status. */
   progressing(reason: string, message: string, status: 'True' | 'Unknown' = 'True'): void {
     const st = (this.d.status = { ...(this.d.status ?? {}) });
-    st.conditions = putCondition(st.conditions, { type: 'Progressing', status, reason, message }, Date.now(), true);
+    st.conditions = putCondition(
+      st.conditions,
+      { type: 'Progressing', status, reason, message },
+      Date.now(),
+      true,
+    );
   }
 
   private async syncRevisionAnnotation(revision: number): Promise<void> {
@@ -175,13 +205,23 @@ export class DeploymentSync {
       Deployments,
       this.d.metadata?.name ?? '',
       'merge',
-      { metadata: { resourceVersion: this.d.metadata?.resourceVersion, annotations: { [names.revision]: String(revision) } } },
+      {
+        metadata: {
+          resourceVersion: this.d.metadata?.resourceVersion,
+          annotations: { [names.revision]: String(revision) },
+        },
+      },
       { namespace: this.ns },
     );
     this.d = status !== undefined ? { ...patched, status } : patched;
   }
 
   private event(dir: 'up' | 'down', rs: appsv1.ReplicaSet, to: number, from: number): void {
-    this.recorder.event(this.d, 'Normal', 'ScalingReplicaSet', `Scaled ${dir} replica set ${rs.metadata?.name ?? ''} to ${to} from ${from}`);
+    this.recorder.event(
+      this.d,
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled ${dir} replica set ${rs.metadata?.name ?? ''} to ${to} from ${from}`,
+    );
   }
 }

@@ -27,18 +27,37 @@ export function calculateStatus(
   status.conditions = putCondition(
     status.conditions,
     available >= minAvailable
-      ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
-      : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+      ? {
+          type: 'Available',
+          status: 'True',
+          reason: 'MinimumReplicasAvailable',
+          message: 'Deployment has minimum availability.',
+        }
+      : {
+          type: 'Available',
+          status: 'False',
+          reason: 'MinimumReplicasUnavailable',
+          message: 'Deployment does not have minimum availability.',
+        },
     now,
   );
   return status;
 }
 
 /** Sets a condition, keeping the old `lastUpdateTime` when nothing but the time would change. */
-export function putCondition(conditions: Condition[] | undefined, c: Condition, now: number, touch = false): Condition[] {
+export function putCondition(
+  conditions: Condition[] | undefined,
+  c: Condition,
+  now: number,
+  touch = false,
+): Condition[] {
   const old = getCondition(conditions, c.type);
-  const same = old !== undefined && old.status === c.status && old.reason === c.reason && old.message === c.message;
-  const next: Condition = { ...c, lastUpdateTime: same && !touch && old.lastUpdateTime ? old.lastUpdateTime : rfc3339(now) };
+  const same =
+    old !== undefined && old.status === c.status && old.reason === c.reason && old.message === c.message;
+  const next: Condition = {
+    ...c,
+    lastUpdateTime: same && !touch && old.lastUpdateTime ? old.lastUpdateTime : rfc3339(now),
+  };
   if (same && old.lastUpdateTime === next.lastUpdateTime) return conditions ?? [];
   return setCondition<Condition>(conditions, next, new Date(now));
 }
@@ -65,12 +84,18 @@ export function progressStatus(
   const rsName = newRS?.metadata?.name;
   const old = d.status ?? {};
   if (isComplete(d, status)) {
-    status.conditions = putCondition(status.conditions, {
-      type: 'Progressing',
-      status: 'True',
-      reason: 'NewReplicaSetAvailable',
-      message: rsName ? `ReplicaSet "${rsName}" has successfully progressed.` : 'Deployment has successfully progressed.',
-    }, now);
+    status.conditions = putCondition(
+      status.conditions,
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: rsName
+          ? `ReplicaSet "${rsName}" has successfully progressed.`
+          : 'Deployment has successfully progressed.',
+      },
+      now,
+    );
     return { status };
   }
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
@@ -81,23 +106,34 @@ export function progressStatus(
     (status.availableReplicas ?? 0) > (old.availableReplicas ?? 0) ||
     newOld < oldOld;
   if (progressed || current === undefined || current.status !== 'True') {
-    status.conditions = putCondition(status.conditions, {
-      type: 'Progressing',
-      status: 'True',
-      reason: 'ReplicaSetUpdated',
-      message: rsName ? `ReplicaSet "${rsName}" is progressing.` : 'Deployment is progressing.',
-    }, now, true);
+    status.conditions = putCondition(
+      status.conditions,
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'ReplicaSetUpdated',
+        message: rsName ? `ReplicaSet "${rsName}" is progressing.` : 'Deployment is progressing.',
+      },
+      now,
+      true,
+    );
   }
   const cond = getCondition(status.conditions, 'Progressing');
   const from = cond?.lastUpdateTime ? Date.parse(cond.lastUpdateTime) : now;
   const left = from + deadline * 1000 - now;
   if (left <= 0 && cond?.reason !== 'NewReplicaSetAvailable') {
-    status.conditions = putCondition(status.conditions, {
-      type: 'Progressing',
-      status: 'False',
-      reason: 'ProgressDeadlineExceeded',
-      message: rsName ? `ReplicaSet "${rsName}" has timed out progressing.` : 'Deployment has timed out progressing.',
-    }, now);
+    status.conditions = putCondition(
+      status.conditions,
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: rsName
+          ? `ReplicaSet "${rsName}" has timed out progressing.`
+          : 'Deployment has timed out progressing.',
+      },
+      now,
+    );
     return { status };
   }
   return { status, requeueAfter: left + 100 };

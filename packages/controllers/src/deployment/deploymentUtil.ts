@@ -34,7 +34,8 @@ export function revisionOf(obj: { metadata?: { annotations?: Record<string, stri
 export const specReplicas = (o: { spec?: { replicas?: number } }): number => o.spec?.replicas ?? 1;
 
 /** Pods a ReplicaSet may have: its spec, or more while its status says it still has more. */
-export const podBound = (rs: appsv1.ReplicaSet): number => Math.max(specReplicas(rs), rs.status?.replicas ?? 0);
+export const podBound = (rs: appsv1.ReplicaSet): number =>
+  Math.max(specReplicas(rs), rs.status?.replicas ?? 0);
 
 /** Sums `f` over ReplicaSets. */
 export const sum = (rss: readonly appsv1.ReplicaSet[], f: (rs: appsv1.ReplicaSet) => number): number =>

@@ -65,14 +65,18 @@ async function reconcileOld(sync: DeploymentSync): Promise<boolean> {
  * One step of a Recreate rollout (upstream `rolloutRecreate`): scale every old ReplicaSet to zero,
  * wait until their pods are gone (`oldPodsRunning`), then create and scale up the new one.
  */
-export async function rolloutRecreate(sync: DeploymentSync, oldPodsRunning: (rss: readonly appsv1.ReplicaSet[]) => boolean): Promise<boolean> {
+export async function rolloutRecreate(
+  sync: DeploymentSync,
+  oldPodsRunning: (rss: readonly appsv1.ReplicaSet[]) => boolean,
+): Promise<boolean> {
   await sync.ensureNewReplicaSet(false);
   let scaled = false;
   for (const rs of [...sync.old]) if (specReplicas(rs) > 0 && (await sync.scale(rs, 0))) scaled = true;
   if (scaled) return true;
   if (oldPodsRunning(sync.old) || !sync.old.every(isSettled)) return false;
   const newRS = await sync.ensureNewReplicaSet(true);
-  if (newRS !== undefined && specReplicas(newRS) !== specReplicas(sync.d)) return sync.scale(newRS, specReplicas(sync.d));
+  if (newRS !== undefined && specReplicas(newRS) !== specReplicas(sync.d))
+    return sync.scale(newRS, specReplicas(sync.d));
   if (isComplete(sync.d, sync.d.status ?? {})) await sync.cleanup();
   return false;
 }
@@ -85,7 +89,8 @@ export async function rolloutRecreate(sync: DeploymentSync, oldPodsRunning: (rss
 export async function scaleOnly(sync: DeploymentSync): Promise<boolean> {
   const replicas = specReplicas(sync.d);
   const active = sync.all.filter((rs) => specReplicas(rs) > 0);
-  const target = active.length === 1 ? active[0] : active.length === 0 ? (sync.newRS ?? sync.old.at(-1)) : undefined;
+  const target =
+    active.length === 1 ? active[0] : active.length === 0 ? (sync.newRS ?? sync.old.at(-1)) : undefined;
   if (target !== undefined) return sync.scale(target, replicas);
   const newRS = sync.newRS;
   if (newRS !== undefined && specReplicas(newRS) === replicas) {

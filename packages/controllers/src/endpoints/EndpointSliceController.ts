@@ -63,7 +63,12 @@ export class EndpointSliceController implements Reconciler {
       const endpoint: discoveryv1.Endpoint = {
         addresses: [ep.ip],
         conditions: { ready: ep.ready, serving: ep.serving, terminating: ep.terminating },
-        targetRef: { kind: 'Pod', namespace, name: ep.pod.metadata?.name ?? '', uid: ep.pod.metadata?.uid ?? '' },
+        targetRef: {
+          kind: 'Pod',
+          namespace,
+          name: ep.pod.metadata?.name ?? '',
+          uid: ep.pod.metadata?.uid ?? '',
+        },
       };
       if (ep.pod.spec?.nodeName) endpoint.nodeName = ep.pod.spec.nodeName;
       group.endpoints.push(endpoint);
@@ -71,7 +76,10 @@ export class EndpointSliceController implements Reconciler {
     if (groups.size === 0) groups.set(portsKey([]), { ports: [], endpoints: [] });
     const existing = this.slices.cache
       .list(namespace)
-      .filter((s) => s.metadata?.labels?.[serviceNameLabel] === name && s.metadata.labels[managedByLabel] === managedBy);
+      .filter(
+        (s) =>
+          s.metadata?.labels?.[serviceNameLabel] === name && s.metadata.labels[managedByLabel] === managedBy,
+      );
     const unused = [...existing];
     for (const [key, group] of groups) {
       for (let i = 0; i === 0 || i < group.endpoints.length; i += maxEndpointsPerSlice) {
@@ -82,7 +90,10 @@ export class EndpointSliceController implements Reconciler {
     }
     for (const s of unused) {
       await this.api
-        .delete(EndpointSlices, s.metadata?.name ?? '', { namespace, preconditions: { uid: s.metadata?.uid ?? '' } })
+        .delete(EndpointSlices, s.metadata?.name ?? '', {
+          namespace,
+          preconditions: { uid: s.metadata?.uid ?? '' },
+        })
         .catch((err: unknown) => {
           if (!ApiError.is(err, 'NotFound', 'Conflict')) throw err;
         });
@@ -108,7 +119,9 @@ export class EndpointSliceController implements Reconciler {
             generateName: `${name}-`,
             namespace,
             labels,
-            ownerReferences: [ownerReferenceTo(svc, Services, { controller: true, blockOwnerDeletion: true })],
+            ownerReferences: [
+              ownerReferenceTo(svc, Services, { controller: true, blockOwnerDeletion: true }),
+            ],
           },
           addressType: 'IPv4',
           ports,
@@ -123,6 +136,10 @@ export class EndpointSliceController implements Reconciler {
       stableStringify(current.ports ?? []) === stableStringify(ports) &&
       stableStringify(current.metadata?.labels ?? {}) === stableStringify(labels);
     if (same) return;
-    await this.api.update(EndpointSlices, { ...current, metadata: { ...current.metadata, labels }, ports, endpoints }, { namespace });
+    await this.api.update(
+      EndpointSlices,
+      { ...current, metadata: { ...current.metadata, labels }, ports, endpoints },
+      { namespace },
+    );
   }
 }

@@ -23,8 +23,14 @@ const maxEndpoints = 1000;
 const overCapacity = 'endpoints.kubernetes.io/over-capacity';
 
 /** Keeps at most {@link maxEndpoints} addresses, ready ones first (upstream truncates the same way). */
-function truncate(subsets: corev1.EndpointSubset[]): { subsets: corev1.EndpointSubset[]; truncated: boolean } {
-  const total = subsets.reduce((n, s) => n + (s.addresses ?? []).length + (s.notReadyAddresses ?? []).length, 0);
+function truncate(subsets: corev1.EndpointSubset[]): {
+  subsets: corev1.EndpointSubset[];
+  truncated: boolean;
+} {
+  const total = subsets.reduce(
+    (n, s) => n + (s.addresses ?? []).length + (s.notReadyAddresses ?? []).length,
+    0,
+  );
   if (total <= maxEndpoints) return { subsets, truncated: false };
   let budget = maxEndpoints;
   const ready = subsets.map((s) => {
@@ -59,7 +65,8 @@ export function enqueueServicesOfPods(
     for (const svc of services.cache.list(ns)) {
       if (!hasSelector(svc)) continue;
       const sel = selectorFromSet(svc.spec?.selector ?? {});
-      if (labels.some((l) => l !== undefined && sel.matches(l))) enqueue(controllerName, { namespace: ns, name: svc.metadata?.name ?? '' });
+      if (labels.some((l) => l !== undefined && sel.matches(l)))
+        enqueue(controllerName, { namespace: ns, name: svc.metadata?.name ?? '' });
     }
   });
 }
@@ -75,7 +82,8 @@ export function enqueueServicesOfPods(
   watches: [
     {
       resource: EndpointsResource,
-      map: (ep) => (ep.metadata?.namespace ? [{ namespace: ep.metadata.namespace, name: ep.metadata.name ?? '' }] : []),
+      map: (ep) =>
+        ep.metadata?.namespace ? [{ namespace: ep.metadata.namespace, name: ep.metadata.name ?? '' }] : [],
     },
   ],
   workers: 2,
@@ -118,7 +126,12 @@ export class EndpointsController implements Reconciler {
       if (subset === undefined) subsets.set(key, (subset = { ports: ep.ports }));
       const address: corev1.EndpointAddress = {
         ip: ep.ip,
-        targetRef: { kind: 'Pod', namespace, name: ep.pod.metadata?.name ?? '', uid: ep.pod.metadata?.uid ?? '' },
+        targetRef: {
+          kind: 'Pod',
+          namespace,
+          name: ep.pod.metadata?.name ?? '',
+          uid: ep.pod.metadata?.uid ?? '',
+        },
       };
       if (ep.pod.spec?.nodeName) address.nodeName = ep.pod.spec.nodeName;
       if (ep.ready) (subset.addresses ??= []).push(address);
@@ -129,7 +142,14 @@ export class EndpointsController implements Reconciler {
     const desired: corev1.Endpoints = {
       apiVersion: 'v1',
       kind: 'Endpoints',
-      metadata: { name, namespace, labels: { ...(svc.metadata?.labels ?? {}), ...(svc.spec?.clusterIP === 'None' ? { 'service.kubernetes.io/headless': '' } : {}) } },
+      metadata: {
+        name,
+        namespace,
+        labels: {
+          ...(svc.metadata?.labels ?? {}),
+          ...(svc.spec?.clusterIP === 'None' ? { 'service.kubernetes.io/headless': '' } : {}),
+        },
+      },
       subsets: kept,
     };
     if (truncated) desired.metadata = { ...desired.metadata, annotations: { [overCapacity]: 'truncated' } };
@@ -140,13 +160,23 @@ export class EndpointsController implements Reconciler {
       });
       return;
     }
-    const annotations = Object.fromEntries(Object.entries(current.metadata?.annotations ?? {}).filter(([k]) => k !== overCapacity));
+    const annotations = Object.fromEntries(
+      Object.entries(current.metadata?.annotations ?? {}).filter(([k]) => k !== overCapacity),
+    );
     if (truncated) annotations[overCapacity] = 'truncated';
     const same =
       stableStringify(current.metadata?.annotations ?? {}) === stableStringify(annotations) &&
       stableStringify(current.subsets ?? []) === stableStringify(desired.subsets) &&
       stableStringify(current.metadata?.labels ?? {}) === stableStringify(desired.metadata?.labels);
     if (same) return;
-    await this.api.update(EndpointsResource, { ...current, metadata: { ...current.metadata, labels: desired.metadata?.labels ?? {}, annotations }, subsets: desired.subsets ?? [] }, { namespace });
+    await this.api.update(
+      EndpointsResource,
+      {
+        ...current,
+        metadata: { ...current.metadata, labels: desired.metadata?.labels ?? {}, annotations },
+        subsets: desired.subsets ?? [],
+      },
+      { namespace },
+    );
   }
 }

@@ -55,7 +55,10 @@ export function podEndpoints(svc: corev1.Service, pods: readonly corev1.Pod[]): 
     }
     out.push({ pod, ip, ready: publishNotReady || (serving && !terminating), serving, terminating, ports });
   }
-  return out.sort((a, b) => a.ip.localeCompare(b.ip) || (a.pod.metadata?.name ?? '').localeCompare(b.pod.metadata?.name ?? ''));
+  return out.sort(
+    (a, b) =>
+      a.ip.localeCompare(b.ip) || (a.pod.metadata?.name ?? '').localeCompare(b.pod.metadata?.name ?? ''),
+  );
 }
 
 function resolveTargetPort(pod: corev1.Pod, sp: corev1.ServicePort): number | undefined {
@@ -73,5 +76,7 @@ function resolveTargetPort(pod: corev1.Pod, sp: corev1.ServicePort): number | un
 
 /** A stable key for a set of ports, to group endpoints that serve the same ports. */
 export function portsKey(ports: readonly EndpointPortInfo[]): string {
-  return JSON.stringify([...ports].map((p) => [p.name ?? '', p.port, p.protocol, p.appProtocol ?? '']).sort());
+  return JSON.stringify(
+    [...ports].map((p) => [p.name ?? '', p.port, p.protocol, p.appProtocol ?? '']).sort(),
+  );
 }

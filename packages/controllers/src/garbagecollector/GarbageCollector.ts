@@ -74,7 +74,12 @@ export class GarbageCollector implements Reconciler {
     if (mon === undefined || obj === undefined || obj.metadata?.uid !== item.uid) return;
     if (hasFinalizer(obj, orphan) && obj.metadata.deletionTimestamp) {
       for (const dep of this.dependentsOf(item.uid)) {
-        await patchOwners(this.api, dep.ref, dep.obj, (dep.obj.metadata?.ownerReferences ?? []).filter((r) => r.uid !== item.uid));
+        await patchOwners(
+          this.api,
+          dep.ref,
+          dep.obj,
+          (dep.obj.metadata?.ownerReferences ?? []).filter((r) => r.uid !== item.uid),
+        );
       }
       await removeFinalizerLive(this.api, mon.ref, obj, orphan);
       return;
@@ -96,19 +101,36 @@ export class GarbageCollector implements Reconciler {
     const solid = owners.filter((r) => states.get(r.uid) === 'solid');
     if (solid.length > 0) {
       if (solid.length < owners.filter((r) => states.get(r.uid) !== 'unknown').length) {
-        await patchOwners(this.api, mon.ref, obj, owners.filter((r) => states.get(r.uid) !== 'dangling' && states.get(r.uid) !== 'waiting'));
+        await patchOwners(
+          this.api,
+          mon.ref,
+          obj,
+          owners.filter((r) => states.get(r.uid) !== 'dangling' && states.get(r.uid) !== 'waiting'),
+        );
       }
       return;
     }
     if (owners.some((r) => states.get(r.uid) === 'unknown')) return;
     const waiting = owners.some((r) => states.get(r.uid) === 'waiting');
     // Under an owner deleting in the foreground, an object with dependents goes in the foreground too.
-    const policy = hasFinalizer(obj, orphan) ? 'Orphan' : waiting && this.hasDependents(obj) ? 'Foreground' : 'Background';
-    this.logger.debug('collecting object whose owners are gone', { object: `${item.ns ?? ''}/${item.n}`, resource: item.r, policy });
+    const policy = hasFinalizer(obj, orphan)
+      ? 'Orphan'
+      : waiting && this.hasDependents(obj)
+        ? 'Foreground'
+        : 'Background';
+    this.logger.debug('collecting object whose owners are gone', {
+      object: `${item.ns ?? ''}/${item.n}`,
+      resource: item.r,
+      policy,
+    });
     await this.deleteObject(mon.ref, obj, policy);
   }
 
-  private async deleteObject(ref: ResourceRef, obj: KubeObject, propagationPolicy: 'Foreground' | 'Background' | 'Orphan'): Promise<void> {
+  private async deleteObject(
+    ref: ResourceRef,
+    obj: KubeObject,
+    propagationPolicy: 'Foreground' | 'Background' | 'Orphan',
+  ): Promise<void> {
     const meta = obj.metadata ?? {};
     await this.api
       .delete(ref, meta.name ?? '', {
@@ -154,7 +176,10 @@ export class GarbageCollector implements Reconciler {
       const deleting = Boolean(meta.deletionTimestamp);
       if (e.type === 'deleted') {
         for (const dep of this.dependentsOf(meta.uid ?? '')) this.enqueueItem(dep.ref, dep.obj);
-      } else if ((meta.ownerReferences ?? []).length > 0 || (deleting && (hasFinalizer(obj, orphan) || hasFinalizer(obj, foreground)))) {
+      } else if (
+        (meta.ownerReferences ?? []).length > 0 ||
+        (deleting && (hasFinalizer(obj, orphan) || hasFinalizer(obj, foreground)))
+      ) {
         const old = e.type === 'updated' ? e.old : undefined;
         const interesting =
           old === undefined ||
@@ -168,7 +193,9 @@ export class GarbageCollector implements Reconciler {
         for (const owner of meta.ownerReferences ?? []) {
           const oref = this.resolve(owner);
           if (oref === undefined) continue;
-          const ownerObj = this.monitors.get(resourceId(oref))?.informer.cache.get(owner.name, oref.namespaced ? meta.namespace : undefined);
+          const ownerObj = this.monitors
+            .get(resourceId(oref))
+            ?.informer.cache.get(owner.name, oref.namespaced ? meta.namespace : undefined);
           if (ownerObj !== undefined && hasFinalizer(ownerObj, foreground)) this.enqueueItem(oref, ownerObj);
         }
       }
@@ -177,7 +204,12 @@ export class GarbageCollector implements Reconciler {
 
   private enqueueItem(ref: ResourceRef, obj: KubeObject): void {
     const meta = obj.metadata ?? {};
-    const item: Item = { r: resourceId(ref), n: meta.name ?? '', uid: meta.uid ?? '', ...(meta.namespace ? { ns: meta.namespace } : {}) };
+    const item: Item = {
+      r: resourceId(ref),
+      n: meta.name ?? '',
+      uid: meta.uid ?? '',
+      ...(meta.namespace ? { ns: meta.namespace } : {}),
+    };
     this.enqueue('garbagecollector', { name: JSON.stringify(item) });
   }
 }

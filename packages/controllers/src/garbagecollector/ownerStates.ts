@@ -1,4 +1,11 @@
-import { ApiError, hasFinalizer, type ApiClient, type KubeObject, type metav1, type ResourceRef } from '@tugboat/core';
+import {
+  ApiError,
+  hasFinalizer,
+  type ApiClient,
+  type KubeObject,
+  type metav1,
+  type ResourceRef,
+} from '@tugboat/core';
 
 /**
  * What became of an owner: `solid` (exists), `waiting` (exists, deleting in the foreground),
@@ -26,7 +33,8 @@ export async function ownerStates(
     try {
       const owner = await api.get(def, ref.name, def.namespaced && namespace ? { namespace } : {});
       if (owner.metadata?.uid !== ref.uid) states.set(ref.uid, 'dangling');
-      else if (owner.metadata.deletionTimestamp && hasFinalizer(owner, 'foregroundDeletion')) states.set(ref.uid, 'waiting');
+      else if (owner.metadata.deletionTimestamp && hasFinalizer(owner, 'foregroundDeletion'))
+        states.set(ref.uid, 'waiting');
       else states.set(ref.uid, 'solid');
     } catch (err) {
       if (!ApiError.is(err, 'NotFound')) throw err;
@@ -45,21 +53,38 @@ export async function patchOwners(
 ): Promise<void> {
   const meta = obj.metadata ?? {};
   await api
-    .patch(def, meta.name ?? '', 'merge', { metadata: { resourceVersion: meta.resourceVersion, ownerReferences } }, meta.namespace ? { namespace: meta.namespace } : {})
+    .patch(
+      def,
+      meta.name ?? '',
+      'merge',
+      { metadata: { resourceVersion: meta.resourceVersion, ownerReferences } },
+      meta.namespace ? { namespace: meta.namespace } : {},
+    )
     .catch((err: unknown) => {
       if (!ApiError.is(err, 'NotFound')) throw err;
     });
 }
 
 /** Removes a finalizer from the live object (re-read, so a stale cache cannot drop other finalizers). */
-export async function removeFinalizerLive(api: ApiClient, def: ResourceRef, obj: KubeObject, finalizer: string): Promise<void> {
+export async function removeFinalizerLive(
+  api: ApiClient,
+  def: ResourceRef,
+  obj: KubeObject,
+  finalizer: string,
+): Promise<void> {
   const meta = obj.metadata ?? {};
   const options = meta.namespace ? { namespace: meta.namespace } : {};
   try {
     const live = await api.get(def, meta.name ?? '', options);
     if (live.metadata?.uid !== meta.uid || !hasFinalizer(live, finalizer)) return;
     const finalizers = (live.metadata?.finalizers ?? []).filter((f) => f !== finalizer);
-    await api.patch(def, meta.name ?? '', 'merge', { metadata: { resourceVersion: live.metadata?.resourceVersion, finalizers } }, options);
+    await api.patch(
+      def,
+      meta.name ?? '',
+      'merge',
+      { metadata: { resourceVersion: live.metadata?.resourceVersion, finalizers } },
+      options,
+    );
   } catch (err) {
     if (!ApiError.is(err, 'NotFound')) throw err;
   }

@@ -40,7 +40,11 @@ export async function claimPods(
         claimed.push(pod);
         continue;
       }
-      await patchOwners(api, pod, (pod.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid));
+      await patchOwners(
+        api,
+        pod,
+        (pod.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid),
+      );
       continue;
     }
     if (!matches || deleting || pod.metadata?.deletionTimestamp) continue;

@@ -11,7 +11,10 @@ export function scaledValue(value: number | string | undefined, total: number, r
   const m = /^(\d+)%$/.exec(value);
   if (m === null) {
     if (/^\d+$/.test(value)) return Number(value);
-    throw new ApiError('Invalid', `invalid value for IntOrString: "${value}": must be an integer or percentage`);
+    throw new ApiError(
+      'Invalid',
+      `invalid value for IntOrString: "${value}": must be an integer or percentage`,
+    );
   }
   const scaled = (Number(m[1]) * total) / 100;
   return roundUp ? Math.ceil(scaled) : Math.floor(scaled);

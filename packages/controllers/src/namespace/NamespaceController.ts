@@ -62,7 +62,10 @@ export class NamespaceController implements Reconciler {
     });
     if (live === undefined) return {};
     const finalizers = (live.spec?.finalizers ?? []).filter((f) => f !== 'kubernetes');
-    await this.api.updateSubresource(Namespaces, name, 'finalize', { ...live, spec: { ...live.spec, finalizers } });
+    await this.api.updateSubresource(Namespaces, name, 'finalize', {
+      ...live,
+      spec: { ...live.spec, finalizers },
+    });
     return {};
   }
 
@@ -88,7 +91,11 @@ export class NamespaceController implements Reconciler {
     for (const obj of items) {
       if (obj.metadata?.deletionTimestamp) continue;
       await this.api
-        .delete(def, obj.metadata?.name ?? '', { namespace, propagationPolicy: 'Background', preconditions: { uid: obj.metadata?.uid ?? '' } })
+        .delete(def, obj.metadata?.name ?? '', {
+          namespace,
+          propagationPolicy: 'Background',
+          preconditions: { uid: obj.metadata?.uid ?? '' },
+        })
         .catch((err: unknown) => {
           if (!ApiError.is(err, 'NotFound', 'Conflict')) throw err;
         });

@@ -78,7 +78,12 @@ export class ReplicaSetController implements Reconciler {
     }
     const selector = safeSelector(rs);
     if (selector === undefined) {
-      this.recorder.event(rs, 'Warning', 'InvalidSelector', 'the ReplicaSet has an invalid or empty selector');
+      this.recorder.event(
+        rs,
+        'Warning',
+        'InvalidSelector',
+        'the ReplicaSet has an invalid or empty selector',
+      );
       return {};
     }
     const ns = request.namespace ?? '';
@@ -100,14 +105,16 @@ export class ReplicaSetController implements Reconciler {
     if (statusChanged(rs.status, status)) {
       await this.api.updateStatus(ReplicaSets, { ...rs, status });
     }
-    if (failure !== undefined) throw failure instanceof Error ? failure : new ApiError('Internal', JSON.stringify(failure));
+    if (failure !== undefined)
+      throw failure instanceof Error ? failure : new ApiError('Internal', JSON.stringify(failure));
     return requeueAfter !== undefined ? { requeueAfter } : {};
   }
 
   /** Lowers expectations as the pod informer sees the creates and deletes they stand for. */
   private observe(pod: corev1.Pod, old: corev1.Pod | undefined, deleted: boolean): void {
     const ref = controllerOf(pod);
-    if (ref === undefined && pod.metadata?.namespace && !deleted) this.enqueueAdopters(pod, pod.metadata.namespace);
+    if (ref === undefined && pod.metadata?.namespace && !deleted)
+      this.enqueueAdopters(pod, pod.metadata.namespace);
     if (ref?.kind !== 'ReplicaSet' || !pod.metadata?.namespace) return;
     const key = `${pod.metadata.namespace}/${ref.name}`;
     const uid = pod.metadata.uid ?? '';

@@ -1,4 +1,12 @@
-import { ApiError, ownerReferenceTo, resources, type ApiClient, type appsv1, type corev1, type EventRecorder } from '@tugboat/core';
+import {
+  ApiError,
+  ownerReferenceTo,
+  resources,
+  type ApiClient,
+  type appsv1,
+  type corev1,
+  type EventRecorder,
+} from '@tugboat/core';
 
 import type { Expectations } from '../internal/Expectations.js';
 import { rankPodsForDeletion } from './rankPodsForDeletion.js';
@@ -32,7 +40,12 @@ export function podFromTemplate(rs: appsv1.ReplicaSet): corev1.Pod {
   if (template.metadata?.labels) metadata.labels = { ...template.metadata.labels };
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
   if (template.metadata?.finalizers) metadata.finalizers = [...template.metadata.finalizers];
-  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec ?? { containers: [] }) };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata,
+    spec: structuredClone(template.spec ?? { containers: [] }),
+  };
 }
 
 /**
@@ -54,7 +67,12 @@ export async function manageReplicas(input: ManageReplicasInput): Promise<unknow
       } catch (err) {
         expectations.creationObserved(key);
         if (ApiError.is(err, 'Forbidden') && /terminat/i.test(err.message)) return; // namespace going away
-        recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${String(err instanceof Error ? err.message : err)}`);
+        recorder.event(
+          rs,
+          'Warning',
+          'FailedCreate',
+          `Error creating: ${String(err instanceof Error ? err.message : err)}`,
+        );
         throw err;
       }
     });
@@ -64,7 +82,10 @@ export async function manageReplicas(input: ManageReplicasInput): Promise<unknow
   }
   if (diff > 0) {
     const victims = rankPodsForDeletion(pods).slice(0, Math.min(diff, burstReplicas));
-    expectations.expectDeletions(key, victims.map((p) => p.metadata?.uid ?? ''));
+    expectations.expectDeletions(
+      key,
+      victims.map((p) => p.metadata?.uid ?? ''),
+    );
     const results = await Promise.allSettled(
       victims.map(async (pod) => {
         const name = pod.metadata?.name ?? '';
@@ -77,7 +98,12 @@ export async function manageReplicas(input: ManageReplicasInput): Promise<unknow
         } catch (err) {
           expectations.deletionObserved(key, pod.metadata?.uid ?? '');
           if (ApiError.is(err, 'NotFound', 'Conflict')) return;
-          recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${String(err instanceof Error ? err.message : err)}`);
+          recorder.event(
+            rs,
+            'Warning',
+            'FailedDelete',
+            `Error deleting: ${String(err instanceof Error ? err.message : err)}`,
+          );
           throw err;
         }
       }),

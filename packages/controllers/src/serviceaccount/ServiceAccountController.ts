@@ -26,7 +26,10 @@ const defaultAccount = 'default';
   watches: [
     {
       resource: ServiceAccounts,
-      map: (sa) => (sa.metadata?.name === defaultAccount && sa.metadata.namespace ? [{ name: sa.metadata.namespace }] : []),
+      map: (sa) =>
+        sa.metadata?.name === defaultAccount && sa.metadata.namespace
+          ? [{ name: sa.metadata.namespace }]
+          : [],
     },
   ],
 })
@@ -48,7 +51,11 @@ export class ServiceAccountController implements Reconciler {
     if (ns === undefined || ns.metadata?.deletionTimestamp || ns.status?.phase === 'Terminating') return;
     if (this.accounts.cache.get(defaultAccount, name) !== undefined) return;
     try {
-      await this.api.create(ServiceAccounts, { metadata: { name: defaultAccount, namespace: name } }, { namespace: name });
+      await this.api.create(
+        ServiceAccounts,
+        { metadata: { name: defaultAccount, namespace: name } },
+        { namespace: name },
+      );
     } catch (err) {
       // Already there (the cache lagged), or the namespace began terminating meanwhile.
       if (ApiError.is(err, 'AlreadyExists')) return;

@@ -81,11 +81,20 @@ export interface ApiClient {
     options?: WriteOptions & { readonly subresource?: string },
   ): Promise<T>;
   /** Deletes; returns the object (still present while finalizers or grace run) or a Success Status. */
-  delete<T extends KubeObject>(resource: ResourceRef<T>, name: string, options?: DeleteOptions): Promise<T | Status>;
+  delete<T extends KubeObject>(
+    resource: ResourceRef<T>,
+    name: string,
+    options?: DeleteOptions,
+  ): Promise<T | Status>;
   /** A cold Observable: subscribing opens the watch; `Gone` on the error channel means relist. */
   watch<T extends KubeObject>(resource: ResourceRef<T>, options?: WatchOptions): Observable<WatchEvent<T>>;
   /** GET of a subresource (`scale`, `log`, …). */
-  getSubresource<R>(resource: ResourceRef, name: string, subresource: string, options?: SubresourceOptions): Promise<R>;
+  getSubresource<R>(
+    resource: ResourceRef,
+    name: string,
+    subresource: string,
+    options?: SubresourceOptions,
+  ): Promise<R>;
   /** POST to a subresource (`binding`, `eviction`, `token`, …). */
   createSubresource<R>(
     resource: ResourceRef,

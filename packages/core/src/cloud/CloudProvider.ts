@@ -36,7 +36,11 @@ export interface CloudProvider {
     ports: readonly LoadBalancerPort[],
     nodeAddresses: readonly string[],
   ): Promise<readonly LoadBalancerIngress[]>;
-  deleteLoadBalancer(service: { readonly namespace: string; readonly name: string; readonly uid: string }): Promise<void>;
+  deleteLoadBalancer(service: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly uid: string;
+  }): Promise<void>;
 }
 
 /** Inversify token for the {@link CloudProvider}. */

@@ -138,8 +138,17 @@ export const errors = {
   notFound: (kind: string, name: string, group = ''): ApiError =>
     new ApiError('NotFound', `${qualified(kind, group)} "${name}" not found`, { name, kind, group }),
   alreadyExists: (kind: string, name: string, group = ''): ApiError =>
-    new ApiError('AlreadyExists', `${qualified(kind, group)} "${name}" already exists`, { name, kind, group }),
-  conflict: (kind: string, name: string, group = '', why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError =>
+    new ApiError('AlreadyExists', `${qualified(kind, group)} "${name}" already exists`, {
+      name,
+      kind,
+      group,
+    }),
+  conflict: (
+    kind: string,
+    name: string,
+    group = '',
+    why = 'the object has been modified; please apply your changes to the latest version and try again',
+  ): ApiError =>
     new ApiError('Conflict', `Operation cannot be fulfilled on ${qualified(kind, group)} "${name}": ${why}`, {
       name,
       kind,

@@ -24,7 +24,10 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 /** A {@link Logger} on pino writing JSON lines to stderr. */
 export function createLogger(options: { level?: LogLevel; name?: string } = {}): Logger {
   const base = pino(
-    { level: options.level ?? (process.env['TUG_LOG_LEVEL'] as LogLevel | undefined) ?? 'info', name: options.name ?? 'tugboat' },
+    {
+      level: options.level ?? (process.env['TUG_LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
+      name: options.name ?? 'tugboat',
+    },
     pino.destination(2),
   );
   return wrap(base);

@@ -162,7 +162,14 @@ export const EventsV1 = defineResource<EventV1>({
   plural: 'events',
   namespaced: true,
   shortNames: ['ev'],
-  selectableFields: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'reason', 'type'],
+  selectableFields: [
+    'regarding.kind',
+    'regarding.namespace',
+    'regarding.name',
+    'regarding.uid',
+    'reason',
+    'type',
+  ],
 });
 
 /** coordination.k8s.io/v1 Lease. */

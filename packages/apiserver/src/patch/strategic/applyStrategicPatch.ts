@@ -19,18 +19,31 @@ const deleteFromPrimitiveListPrefix = '$deleteFromPrimitiveList/';
  *
  * Written for Tugboat: no maintained JavaScript library implements strategic merge patch.
  */
-export function applyStrategicPatch(original: unknown, patch: unknown, schema: PatchSchema, rootType: string): unknown {
+export function applyStrategicPatch(
+  original: unknown,
+  patch: unknown,
+  schema: PatchSchema,
+  rootType: string,
+): unknown {
   if (!isMap(patch)) throw badPatch('a strategic merge patch must be a JSON object');
   return mergeMap(isMap(original) ? structuredClone(original) : {}, patch, schema, rootType, '');
 }
 
-function mergeMap(original: JsonMap, patch: JsonMap, schema: PatchSchema, type: string | undefined, path: string): JsonMap {
+function mergeMap(
+  original: JsonMap,
+  patch: JsonMap,
+  schema: PatchSchema,
+  type: string | undefined,
+  path: string,
+): JsonMap {
   const fields = type === undefined ? undefined : schema[type];
   const directive = patch[patchDirective];
   if (directive !== undefined) {
-    if (directive === 'replace') return stripDirectives(withoutKey(patch, patchDirective), schema, type, path);
+    if (directive === 'replace')
+      return stripDirectives(withoutKey(patch, patchDirective), schema, type, path);
     if (directive === 'delete') return {};
-    if (directive !== 'merge') throw badPatch(`${path || 'patch'}: unknown $patch directive "${String(directive)}"`);
+    if (directive !== 'merge')
+      throw badPatch(`${path || 'patch'}: unknown $patch directive ${JSON.stringify(directive)}`);
   }
 
   const retain = patch[retainKeysDirective];
@@ -43,7 +56,7 @@ function mergeMap(original: JsonMap, patch: JsonMap, schema: PatchSchema, type: 
         throw badPatch(`${path || 'patch'}: key "${key}" is not in $retainKeys`);
       }
     }
-    for (const key of Object.keys(original)) if (!retain.includes(key)) delete original[key];
+    for (const key of Object.keys(original)) if (!retain.includes(key)) Reflect.deleteProperty(original, key);
   }
 
   for (const [key, value] of Object.entries(patch)) {
@@ -51,7 +64,8 @@ function mergeMap(original: JsonMap, patch: JsonMap, schema: PatchSchema, type: 
       const field = key.slice(deleteFromPrimitiveListPrefix.length);
       const current = original[field];
       if (!Array.isArray(value)) throw badPatch(`${join(path, field)}: ${key} must be a list`);
-      if (Array.isArray(current)) original[field] = current.filter((v) => !value.some((d) => jsonEqual(d, v)));
+      if (Array.isArray(current))
+        original[field] = current.filter((v) => !value.some((d) => jsonEqual(d, v)));
     }
   }
 
@@ -60,7 +74,7 @@ function mergeMap(original: JsonMap, patch: JsonMap, schema: PatchSchema, type: 
     const fieldPath = join(path, key);
     const meta = fields?.[key];
     if (value === null) {
-      delete original[key];
+      Reflect.deleteProperty(original, key);
     } else if (isMap(value)) {
       const current = original[key];
       original[key] = mergeMap(isMap(current) ? current : {}, value, schema, meta?.type, fieldPath);
@@ -89,7 +103,8 @@ function mergeList(
   meta: FieldPatchMeta | undefined,
   path: string,
 ): unknown[] {
-  if (meta?.merge !== true) return patch.map((item, i) => stripValue(item, schema, meta?.type, `${path}[${i}]`));
+  if (meta?.merge !== true)
+    return patch.map((item, i) => stripValue(item, schema, meta?.type, `${path}[${i}]`));
 
   if (meta.mergeKey === undefined) {
     // A merged list of primitives is a set union that keeps the original order.
@@ -125,7 +140,8 @@ function mergeList(
 
 /** Orders `list` as `order` says (by merge key or value); elements it does not name keep their place at the end. */
 function reorder(list: unknown[], order: unknown[], mergeKey: string | undefined): unknown[] {
-  const identity = (item: unknown): unknown => (mergeKey !== undefined && isMap(item) ? item[mergeKey] : item);
+  const identity = (item: unknown): unknown =>
+    mergeKey !== undefined && isMap(item) ? item[mergeKey] : item;
   const orderKey = (o: unknown): unknown => (mergeKey !== undefined && isMap(o) ? o[mergeKey] : o);
   const rank = (item: unknown): number => {
     const i = order.findIndex((o) => jsonEqual(orderKey(o), identity(item)));
@@ -148,12 +164,16 @@ function stripDirectives(map: JsonMap, schema: PatchSchema, type: string | undef
 }
 
 function isDirectiveKey(key: string): boolean {
-  return key === patchDirective || key === retainKeysDirective || key.startsWith('$setElementOrder/') || key.startsWith('$deleteFromPrimitiveList/');
+  return (
+    key === patchDirective ||
+    key === retainKeysDirective ||
+    key.startsWith('$setElementOrder/') ||
+    key.startsWith('$deleteFromPrimitiveList/')
+  );
 }
 
 function withoutKey(map: JsonMap, key: string): JsonMap {
-  const { [key]: _dropped, ...rest } = map;
-  return rest;
+  return Object.fromEntries(Object.entries(map).filter(([k]) => k !== key));
 }
 
 function isMap(value: unknown): value is JsonMap {
