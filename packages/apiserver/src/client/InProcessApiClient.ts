@@ -57,10 +57,7 @@ export class InProcessApiClient implements ApiClient {
     object: T,
     options?: WriteOptions,
   ): Promise<T> {
-    const body = structuredClone(object);
-    return this.call(() =>
-      this.registry.create(this.ctx(options, body), this.def(resource), body),
-    ) as Promise<T>;
+    return this.write(object, options, (ctx, body) => this.registry.create(ctx, this.def(resource), body));
   }
 
   async update<T extends KubeObject>(
@@ -68,10 +65,7 @@ export class InProcessApiClient implements ApiClient {
     object: T,
     options?: WriteOptions,
   ): Promise<T> {
-    const body = structuredClone(object);
-    return this.call(() =>
-      this.registry.update(this.ctx(options, body), this.def(resource), body),
-    ) as Promise<T>;
+    return this.write(object, options, (ctx, body) => this.registry.update(ctx, this.def(resource), body));
   }
 
   async updateStatus<T extends KubeObject>(
@@ -79,10 +73,9 @@ export class InProcessApiClient implements ApiClient {
     object: T,
     options?: WriteOptions,
   ): Promise<T> {
-    const body = structuredClone(object);
-    return this.call(() =>
-      this.registry.update(this.ctx(options, body), this.def(resource), body, 'status'),
-    ) as Promise<T>;
+    return this.write(object, options, (ctx, body) =>
+      this.registry.update(ctx, this.def(resource), body, 'status'),
+    );
   }
 
   async patch<T extends KubeObject>(
@@ -172,6 +165,16 @@ export class InProcessApiClient implements ApiClient {
       ...(write.fieldValidation !== undefined ? { fieldValidation: write.fieldValidation } : {}),
       ...(write.fieldManager !== undefined ? { fieldManager: write.fieldManager } : {}),
     };
+  }
+
+  /** A create or update: the registry works on a copy of the caller's object, never the object itself. */
+  private write<T extends KubeObject>(
+    object: T,
+    options: WriteOptions | undefined,
+    op: (ctx: RequestContext, body: KubeObject) => Promise<KubeObject>,
+  ): Promise<T> {
+    const body = structuredClone(object);
+    return this.call(() => op(this.ctx(options, body), body)) as Promise<T>;
   }
 
   private async call<R>(fn: () => Promise<R>): Promise<R> {

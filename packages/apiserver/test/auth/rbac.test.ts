@@ -9,30 +9,8 @@ import {
   type RbacSource,
   type UserInfo,
 } from '../../src/index.js';
+import { res, url } from './attributes.js';
 import { eventually, startSecuredServer } from './securityHarness.js';
-
-const jane: UserInfo = { name: 'jane', groups: ['dev', 'system:authenticated'] };
-
-function res(
-  verb: string,
-  resource: string,
-  extra: Partial<AuthorizationAttributes> = {},
-): AuthorizationAttributes {
-  return {
-    user: jane,
-    verb,
-    resourceRequest: true,
-    apiGroup: '',
-    apiVersion: 'v1',
-    resource,
-    path: '',
-    ...extra,
-  };
-}
-
-function url(verb: string, path: string): AuthorizationAttributes {
-  return { user: jane, verb, resourceRequest: false, apiGroup: '', apiVersion: '', resource: '', path };
-}
 
 /** The bootstrap policy as a fixed source. */
 function bootstrapSource(extra: { bindings?: rbacv1.RoleBinding[]; roles?: rbacv1.Role[] } = {}): RbacSource {

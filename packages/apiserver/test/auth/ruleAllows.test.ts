@@ -2,29 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { rbacv1 } from '@tugboat/core';
 
 import { ruleAllows, subjectApplies, type AuthorizationAttributes, type UserInfo } from '../../src/index.js';
-
-const jane: UserInfo = { name: 'jane', groups: ['dev', 'system:authenticated'] };
-
-function res(
-  verb: string,
-  resource: string,
-  extra: Partial<AuthorizationAttributes> = {},
-): AuthorizationAttributes {
-  return {
-    user: jane,
-    verb,
-    resourceRequest: true,
-    apiGroup: '',
-    apiVersion: 'v1',
-    resource,
-    path: '',
-    ...extra,
-  };
-}
-
-function url(verb: string, path: string): AuthorizationAttributes {
-  return { user: jane, verb, resourceRequest: false, apiGroup: '', apiVersion: '', resource: '', path };
-}
+import { jane, res, url } from './attributes.js';
 
 describe('ruleAllows', () => {
   const cases: [string, rbacv1.PolicyRule, AuthorizationAttributes, boolean][] = [
