@@ -15,6 +15,11 @@ export {
 } from './admission/AdmissionPlugin.js';
 export { NamespaceLifecycle, systemNamespaces } from './admission/NamespaceLifecycle.js';
 export { Priority, type PriorityClassLookup } from './admission/Priority.js';
+export {
+  DefaultTolerationSeconds,
+  notReadyTaintKey,
+  unreachableTaintKey,
+} from './admission/DefaultTolerationSeconds.js';
 
 /* Patches */
 export { applyPatch } from './patch/applyPatch.js';

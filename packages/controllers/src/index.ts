@@ -11,6 +11,13 @@ export { EndpointsController } from './endpoints/EndpointsController.js';
 export { EndpointSliceController } from './endpoints/EndpointSliceController.js';
 export { NamespaceController } from './namespace/NamespaceController.js';
 export { ServiceAccountController } from './serviceaccount/ServiceAccountController.js';
+export { NodeLifecycleController } from './nodelifecycle/NodeLifecycleController.js';
+export {
+  NodeLifecycleOptions,
+  notReadyTaint,
+  unreachableTaint,
+} from './nodelifecycle/NodeLifecycleOptions.js';
+export { TaintEvictionController, evictionTime } from './nodelifecycle/TaintEvictionController.js';
 export { ReplicaSetController } from './replicaset/ReplicaSetController.js';
 export { Enqueue, lazyEnqueue } from './internal/Enqueue.js';
 export { Expectations } from './internal/Expectations.js';

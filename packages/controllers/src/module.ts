@@ -9,6 +9,9 @@ import { EndpointsController } from './endpoints/EndpointsController.js';
 import { EndpointSliceController } from './endpoints/EndpointSliceController.js';
 import { NamespaceController } from './namespace/NamespaceController.js';
 import { ServiceAccountController } from './serviceaccount/ServiceAccountController.js';
+import { NodeLifecycleController } from './nodelifecycle/NodeLifecycleController.js';
+import { NodeLifecycleOptions } from './nodelifecycle/NodeLifecycleOptions.js';
+import { TaintEvictionController } from './nodelifecycle/TaintEvictionController.js';
 import { ReplicaSetController } from './replicaset/ReplicaSetController.js';
 
 /** Every controller this package provides, by the name `controllersModule` selects it with. */
@@ -21,6 +24,8 @@ export const controllerClasses = {
   endpoints: EndpointsController,
   endpointslice: EndpointSliceController,
   daemonset: DaemonSetController,
+  nodelifecycle: NodeLifecycleController,
+  tainteviction: TaintEvictionController,
 } as const satisfies Record<string, Newable<Reconciler>>;
 
 /** The name of one of this package's controllers. */
@@ -30,6 +35,8 @@ export type ControllerName = keyof typeof controllerClasses;
 export interface ControllersOptions {
   /** The controllers to run (default: all of them). */
   readonly controllers?: readonly ControllerName[];
+  /** Grace periods of the node lifecycle and taint eviction controllers (upstream's defaults). */
+  readonly nodeLifecycle?: NodeLifecycleOptions;
 }
 
 /**
@@ -46,6 +53,8 @@ export function controllersModule(options: ControllersOptions = {}): ContainerMo
     bind(Enqueue)
       .toDynamicValue((ctx) => lazyEnqueue(() => ctx.get(ControllerManager)))
       .inSingletonScope();
+    if (options.nodeLifecycle !== undefined)
+      bind(NodeLifecycleOptions).toConstantValue(options.nodeLifecycle);
     for (const name of names) bind(Reconciler).to(controllerClasses[name]).inSingletonScope();
   });
 }

@@ -12,7 +12,7 @@ import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container } from 'inversify';
 import type { Subscription } from 'rxjs';
 
-import { controllersModule, type ControllerName } from '../src/index.js';
+import { controllersModule, type ControllerName, type ControllersOptions } from '../src/index.js';
 
 /** Polls `probe` until it returns something other than undefined, or fails at the deadline. */
 export async function until<T>(
@@ -46,14 +46,17 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(controllers?: readonly ControllerName[]): Promise<TestCluster> {
+export async function startCluster(
+  controllers?: readonly ControllerName[],
+  options: Omit<ControllersOptions, 'controllers'> = {},
+): Promise<TestCluster> {
   const container = new Container();
   container.bind(Logger).toConstantValue(silentLogger);
   container.load(
     memoryStoreModule(),
     apiserverModule(),
     controllerRuntimeModule({ manager: { baseDelayMs: 5, maxDelayMs: 500 } }),
-    controllersModule(controllers ? { controllers } : {}),
+    controllersModule({ ...options, ...(controllers ? { controllers } : {}) }),
   );
   const api = container.get<ApiClient>(ApiClient);
   await container.get(ControllerManager).start();

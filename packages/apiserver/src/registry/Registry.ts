@@ -29,6 +29,7 @@ import {
 
 import type { AdmissionPlugin } from '../admission/AdmissionPlugin.js';
 import { NamespaceLifecycle } from '../admission/NamespaceLifecycle.js';
+import { DefaultTolerationSeconds } from '../admission/DefaultTolerationSeconds.js';
 import { Priority } from '../admission/Priority.js';
 import { CrdManager } from '../crd/CrdManager.js';
 import { asApiError, decode, storagePrefix } from '../internal/codec.js';
@@ -93,7 +94,7 @@ export class Registry {
       resources,
       new CrdManager(resources),
       options.strategies ?? builtinStrategies,
-      [lifecycle, priority, ...(options.admissionPlugins ?? [])],
+      [lifecycle, priority, new DefaultTolerationSeconds(), ...(options.admissionPlugins ?? [])],
       logger.child({ component: 'registry' }),
     );
     this.subresources = new Subresources(this.core);

@@ -1,5 +1,7 @@
 import type { corev1 } from '@tugboat/core';
 
+import { tolerates } from '../internal/tolerates.js';
+
 /** Tolerations upstream adds to every daemon pod, so node trouble never evicts it. */
 export const daemonTolerations: corev1.Toleration[] = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
@@ -9,13 +11,6 @@ export const daemonTolerations: corev1.Toleration[] = [
   { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
   { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
 ];
-
-function tolerates(t: corev1.Toleration, taint: corev1.Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (!t.key) return t.operator === 'Exists';
-  if (t.key !== taint.key) return false;
-  return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-}
 
 function requirementHolds(req: corev1.NodeSelectorRequirement, value: string | undefined): boolean {
   const values = req.values ?? [];
