@@ -90,6 +90,7 @@ export class ClusterSecurity {
       new SelfSubjectRulesReviewEndpoint(rbacAuthorizer),
       new SelfSubjectReviewEndpoint(),
     ];
+    registry.serveEndpoints(endpoints);
     const tls = { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.ca.certPem };
     return new ClusterSecurity(authenticator, authorizer, endpoints, tokens, tls, [
       () => rbac.stop(),

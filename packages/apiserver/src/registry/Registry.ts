@@ -28,6 +28,7 @@ import {
 } from 'rxjs';
 
 import type { AdmissionPlugin } from '../admission/AdmissionPlugin.js';
+import type { ApiEndpoint } from '../http/hooks.js';
 import { NamespaceLifecycle } from '../admission/NamespaceLifecycle.js';
 import { DefaultTolerationSeconds } from '../admission/DefaultTolerationSeconds.js';
 import { Priority } from '../admission/Priority.js';
@@ -68,6 +69,7 @@ export class Registry {
   private readonly bookmarkIntervalMs: number;
   private started: Promise<void> | undefined;
   private crdSync: Subscription | undefined;
+  private readonly endpoints: ApiEndpoint[] = [];
 
   constructor(
     private readonly store: Store,
@@ -304,7 +306,16 @@ export class Registry {
     return this.subresources.get(ctx, def, name, subresource);
   }
 
-  /** POST to a subresource: `binding` for pods. */
+  /**
+   * Serves computed subresources (`serviceaccounts/token`, reviews) to in-process callers too, so
+   * a component in the same process (a kubelet mounting a projected token) reaches them as a
+   * remote client does over HTTP. The HTTP front takes the same endpoints in its options.
+   */
+  serveEndpoints(endpoints: readonly ApiEndpoint[]): void {
+    this.endpoints.push(...endpoints);
+  }
+
+  /** POST to a subresource: `binding` for pods, or a served endpoint such as `serviceaccounts/token`. */
   async createSubresource(
     ctx: RequestContext,
     def: ResourceDefinition,
@@ -313,6 +324,22 @@ export class Registry {
     body: unknown,
   ): Promise<unknown> {
     await this.start();
+    const endpoint = this.endpoints.find(
+      (e) =>
+        e.group === def.group &&
+        e.version === def.version &&
+        e.resource === def.plural &&
+        e.subresource === subresource,
+    );
+    if (endpoint !== undefined) {
+      return endpoint.create({
+        user: ctx.user,
+        ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}),
+        name,
+        body: (body ?? {}) as Record<string, unknown>,
+        query: new URLSearchParams(ctx.dryRun ? { dryRun: 'All' } : {}),
+      });
+    }
     return this.subresources.create(ctx, def, name, subresource, body);
   }
 

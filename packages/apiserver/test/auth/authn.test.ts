@@ -112,6 +112,31 @@ describe('authentication', () => {
       ]);
     });
 
+    it('serves TokenRequest to in-process clients too (a kubelet in the same process)', async () => {
+      const sa = await s.client.create(resources.ServiceAccounts, {
+        metadata: { name: 'local', namespace: 'default' },
+      });
+      const issued = await s.client.createSubresource<{ status: { token: string } }>(
+        resources.ServiceAccounts,
+        'local',
+        'token',
+        { spec: { expirationSeconds: 3600 } },
+        { namespace: 'default' },
+      );
+      const user = await userOf({ token: issued.status.token });
+      expect(user.username).toBe('system:serviceaccount:default:local');
+      expect(user.uid).toBe(sa.metadata?.uid);
+      await expect(
+        s.client.createSubresource(
+          resources.ServiceAccounts,
+          'absent',
+          'token',
+          {},
+          { namespace: 'default' },
+        ),
+      ).rejects.toMatchObject({ code: 'NotFound' });
+    });
+
     it('rejects bad TokenRequests with typed errors', async () => {
       await s.client.create(resources.ServiceAccounts, {
         metadata: { name: 'shortlived', namespace: 'default' },
