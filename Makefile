@@ -17,6 +17,7 @@ images: setup ## build the local busybox and pause images
 daemons: setup ## start the private Docker Engine and containerd the integration tests use
 	@scripts/dockerd.sh start >/dev/null
 	@if [ -x scripts/containerd.sh ]; then scripts/containerd.sh start >/dev/null; fi
+	@scripts/registry.sh start >/dev/null
 
 test: setup daemons typecheck ## install everything, then run every test (JSON results in .test-results/)
 	@mkdir -p .test-results
@@ -41,4 +42,5 @@ up: setup ## start a cluster (the in-process control plane) and write .tug/kubec
 clean: ## stop the private daemons and remove build output
 	@scripts/dockerd.sh stop || true
 	@if [ -x scripts/containerd.sh ]; then scripts/containerd.sh stop || true; fi
+	@scripts/registry.sh stop || true
 	@rm -rf .test-results .images

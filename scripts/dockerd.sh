@@ -15,7 +15,7 @@ case "${1:-start}" in
     command -v dockerd >/dev/null || { echo "dockerd is not installed: run scripts/setup.sh" >&2; exit 1; }
     mkdir -p "$STATE/data" "$RUN/exec"
     rm -f "$SOCK" "$PIDFILE"
-    nohup dockerd --data-root "$STATE/data" --exec-root "$RUN/exec" -H "unix://$SOCK" --pidfile "$PIDFILE" >"$STATE/dockerd.log" 2>&1 &
+    setsid nohup dockerd --data-root "$STATE/data" --exec-root "$RUN/exec" -H "unix://$SOCK" --pidfile "$PIDFILE" >"$STATE/dockerd.log" 2>&1 &
     for _ in $(seq 1 150); do
       curl -sf --unix-socket "$SOCK" http://localhost/_ping >/dev/null 2>&1 && { echo "$SOCK"; exit 0; }
       sleep 0.2

@@ -45,7 +45,7 @@ case "${1:-start}" in
   start)
     if running && healthy; then echo "$URL"; exit 0; fi
     mkdir -p "$DIR"
-    nohup etcd --name tugboat --data-dir "$DIR/data" \
+    setsid nohup etcd --name tugboat --data-dir "$DIR/data" \
       --listen-client-urls "http://127.0.0.1:$PORT" --advertise-client-urls "http://127.0.0.1:$PORT" \
       --listen-peer-urls "http://127.0.0.1:$PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$PEER_PORT" \
       --initial-cluster "tugboat=http://127.0.0.1:$PEER_PORT" --logger zap --log-level warn \

@@ -23,7 +23,11 @@ import {
 } from '@tugboat/core';
 import type { Observable } from 'rxjs';
 
-import { defaultContainerdSocket, type ContainerdRuntimeOptions } from './ContainerdRuntimeOptions.js';
+import {
+  defaultContainerdSocket,
+  defaultRegistryConfigPath,
+  type ContainerdRuntimeOptions,
+} from './ContainerdRuntimeOptions.js';
 import { ContainerEventPoller } from './internal/ContainerEventPoller.js';
 import {
   fromWireContainer,
@@ -38,6 +42,7 @@ import {
 } from './internal/convert.js';
 import { CriClient } from './internal/CriClient.js';
 import { spdyExec } from './internal/spdyExec.js';
+import { writeRegistryHosts } from './writeRegistryHosts.js';
 
 /**
  * The {@link Runtime} on containerd's CRI plugin (`runtime.v1` over gRPC on a unix socket). State
@@ -57,6 +62,8 @@ export class ContainerdRuntime implements Runtime {
   private readonly callTimeoutMs: number;
   /** Deadline of calls that create, start, stop or remove (see {@link ContainerdRuntimeOptions}). */
   private readonly life: { timeoutMs: number };
+  /** Settles once the configured registries' `hosts.toml` files are written (rejects if they cannot be). */
+  private readonly registriesWritten: Promise<void>;
   /** Container id → sandbox id (never changes), because CRI's ContainerStatus does not say it. */
   private readonly sandboxOf = new Map<string, string>();
 
@@ -74,6 +81,16 @@ export class ContainerdRuntime implements Runtime {
       logger,
     );
     this.events = this.poller.events;
+    const configPath = options.registryConfigPath ?? defaultRegistryConfigPath;
+    this.registriesWritten = Promise.all(
+      Object.entries(options.registries ?? {}).map(([host, config]) =>
+        writeRegistryHosts(configPath, host, config),
+      ),
+    ).then(() => undefined);
+    // Reported by the first pull; until then nobody may be awaiting it.
+    this.registriesWritten.catch((err: unknown) => {
+      logger.error('cannot write registry hosts', { err: String(err) });
+    });
   }
 
   async version(): Promise<{ runtimeName: string; runtimeVersion: string }> {
@@ -259,6 +276,9 @@ export class ContainerdRuntime implements Runtime {
   }
 
   async pullImage(image: string, auth?: AuthConfig): Promise<string> {
+    // containerd's own message for a bad reference varies by version; this one names the reason.
+    normalizeImageRef(image);
+    await this.registriesWritten;
     const res = await this.client.call(
       'PullImage',
       { image: { image }, ...(auth ? { auth: toWireAuth(auth) } : {}) },

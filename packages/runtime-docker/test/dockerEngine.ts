@@ -22,7 +22,7 @@ export async function startTestEngine(): Promise<TestEngine> {
   // jest runs test files in parallel workers: one lock keeps two of them from starting two engines.
   const script = path.join(repoRoot, 'scripts/dockerd.sh');
   const lock = path.join(os.tmpdir(), 'tugboat-dockerd.lock');
-  const { stdout } = await run('flock', [lock, 'bash', script, 'start'], { timeout: 60_000 });
+  const { stdout } = await run('flock', ['-o', lock, 'bash', script, 'start'], { timeout: 60_000 });
   const socketPath = stdout.trim().split('\n').pop() ?? '';
   const docker = new Docker({ socketPath });
   const images = await buildImages();

@@ -46,3 +46,20 @@ export type {
   ApiClientConformanceFactory,
   ApiClientConformanceSetup,
 } from './api/ApiClientConformanceFactory.js';
+
+/* A real image registry on loopback for pull tests, and images to push into it (area R: registry) */
+export { buildTestImage, type TestImage, type TestImageOptions } from './registry/buildTestImage.js';
+export {
+  describeRegistryPulls,
+  type RegistryEndpoint,
+  type RegistryPullSetup,
+} from './registry/describeRegistryPulls.js';
+export { generateRegistryTls, type RegistryTls } from './registry/registryTls.js';
+export { startSilentServer, type SilentServer } from './registry/startSilentServer.js';
+export {
+  startRegistry,
+  type PushedImage,
+  type RegistryCredentials,
+  type StartRegistryOptions,
+  type TestRegistry,
+} from './registry/startRegistry.js';

@@ -195,7 +195,13 @@ export function toWireAuth(a: AuthConfig): WireAuthConfig {
   if (a.username !== undefined) out.username = a.username;
   if (a.password !== undefined) out.password = a.password;
   if (a.auth !== undefined) out.auth = a.auth;
-  if (a.serverAddress !== undefined) out.serverAddress = a.serverAddress;
+  // containerd parses it as a URL and compares its host with the registry's: a bare `host:port`
+  // (how docker config files and the kubelet name registries) would fail to parse.
+  if (a.serverAddress !== undefined && a.serverAddress !== '') {
+    out.serverAddress = /^[a-z][a-z0-9+.-]*:\/\//i.test(a.serverAddress)
+      ? a.serverAddress
+      : `https://${a.serverAddress}`;
+  }
   if (a.identityToken !== undefined) out.identityToken = a.identityToken;
   if (a.registryToken !== undefined) out.registryToken = a.registryToken;
   return out;

@@ -42,6 +42,17 @@ export function translateError(err: unknown, ctx: CallContext): ApiError {
   const code = isServiceError(err) ? err.code : GrpcStatus.UNKNOWN;
   const subject = ctx.subject ?? '';
 
+  // A pull that outlives its deadline is the registry's fault far more often than containerd's (a
+  // registry that accepts connections and never answers): ErrImagePull, not a runtime timeout.
+  if (ctx.method === 'PullImage' && code === GrpcStatus.DEADLINE_EXCEEDED) {
+    return imagePullError(
+      subject,
+      'Unavailable',
+      `pull did not finish within ${ctx.timeoutMs} ms (registry slow or not answering): ${details}`,
+      err,
+    );
+  }
+
   // The connection itself failed: the daemon is down, not the request wrong.
   if (code === GrpcStatus.UNAVAILABLE) {
     return new ApiError(
@@ -64,6 +75,7 @@ export function translateError(err: unknown, ctx: CallContext): ApiError {
   }
 
   if (ctx.method === 'PullImage') return pullError(subject, details, err);
+
   if (
     ctx.method === 'CreateContainer' &&
     /image/i.test(details) &&

@@ -19,7 +19,11 @@ export function requireImage(image: string): string {
 }
 
 function pullReason(message: string): ImagePullReason {
-  if (/unauthorized|authentication required|denied: requested access|incorrect username/i.test(message)) {
+  if (
+    /unauthorized|authentication required|no basic auth credentials|denied: requested access|incorrect username/i.test(
+      message,
+    )
+  ) {
     return /pull access denied/i.test(message) ? 'NotFound' : 'Unauthorized';
   }
   if (/not found|manifest unknown|does not exist|pull access denied|no such image/i.test(message))
@@ -67,7 +71,14 @@ export async function listImages(t: ImageTarget): Promise<Image[]> {
   return list.map((i) => toImage(i));
 }
 
-/** Pulls `image` from its registry; resolves with the image id. Every failure is `ImagePull`. */
+/**
+ * Pulls `image` from its registry; resolves with the image id. Every failure is `ImagePull`, and a
+ * registry that never answers fails at `pullTimeoutMs`, when the request to the Engine is aborted.
+ * How a registry is reached is the Engine's own configuration, not the runtime's:
+ * 127.0.0.0/8 and `--insecure-registry` hosts are tried over HTTPS without verifying the certificate,
+ * then over plain HTTP; a private CA goes in `/etc/docker/certs.d/<host>/ca.crt`; mirrors
+ * (`--registry-mirror`) apply to Docker Hub only.
+ */
 export async function pullImage(t: ImageTarget, image: string, auth?: AuthConfig): Promise<string> {
   const full = requireImage(image);
   const ctx: CallContext = { socketPath: t.socketPath, kind: 'image', name: full };
