@@ -20,6 +20,11 @@ export {
   notReadyTaintKey,
   unreachableTaintKey,
 } from './admission/DefaultTolerationSeconds.js';
+export {
+  ServiceAccountAdmission,
+  serviceAccountMountPath,
+  type ServiceAccountLookup,
+} from './admission/ServiceAccountAdmission.js';
 
 /* Patches */
 export { applyPatch } from './patch/applyPatch.js';

@@ -18,6 +18,7 @@ export {
   unreachableTaint,
 } from './nodelifecycle/NodeLifecycleOptions.js';
 export { TaintEvictionController, evictionTime } from './nodelifecycle/TaintEvictionController.js';
+export { RootCaPem, RootCaPublisher, rootCaConfigMap } from './rootcacert/RootCaPublisher.js';
 export { ReplicaSetController } from './replicaset/ReplicaSetController.js';
 export { Enqueue, lazyEnqueue } from './internal/Enqueue.js';
 export { Expectations } from './internal/Expectations.js';

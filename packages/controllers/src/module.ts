@@ -13,6 +13,7 @@ import { NodeLifecycleController } from './nodelifecycle/NodeLifecycleController
 import { NodeLifecycleOptions } from './nodelifecycle/NodeLifecycleOptions.js';
 import { TaintEvictionController } from './nodelifecycle/TaintEvictionController.js';
 import { ReplicaSetController } from './replicaset/ReplicaSetController.js';
+import { RootCaPem, RootCaPublisher } from './rootcacert/RootCaPublisher.js';
 
 /** Every controller this package provides, by the name `controllersModule` selects it with. */
 export const controllerClasses = {
@@ -26,6 +27,7 @@ export const controllerClasses = {
   daemonset: DaemonSetController,
   nodelifecycle: NodeLifecycleController,
   tainteviction: TaintEvictionController,
+  rootcacertpublisher: RootCaPublisher,
 } as const satisfies Record<string, Newable<Reconciler>>;
 
 /** The name of one of this package's controllers. */
@@ -37,6 +39,11 @@ export interface ControllersOptions {
   readonly controllers?: readonly ControllerName[];
   /** Grace periods of the node lifecycle and taint eviction controllers (upstream's defaults). */
   readonly nodeLifecycle?: NodeLifecycleOptions;
+  /**
+   * The cluster CA (PEM) to publish as `kube-root-ca.crt` in every namespace. The
+   * `rootcacertpublisher` controller runs only when it is given (it is skipped by default otherwise).
+   */
+  readonly rootCaPem?: string;
 }
 
 /**
@@ -45,7 +52,13 @@ export interface ControllersOptions {
  * An unknown name is rejected when the module is made.
  */
 export function controllersModule(options: ControllersOptions = {}): ContainerModule {
-  const names = options.controllers ?? (Object.keys(controllerClasses) as ControllerName[]);
+  const names =
+    options.controllers ??
+    (Object.keys(controllerClasses) as ControllerName[]).filter(
+      (n) => n !== 'rootcacertpublisher' || options.rootCaPem !== undefined,
+    );
+  if (names.includes('rootcacertpublisher') && options.rootCaPem === undefined)
+    throw new ApiError('BadRequest', 'the rootcacertpublisher controller needs rootCaPem');
   for (const name of names) {
     if (!(name in controllerClasses)) throw new ApiError('BadRequest', `unknown controller "${name}"`);
   }
@@ -53,6 +66,7 @@ export function controllersModule(options: ControllersOptions = {}): ContainerMo
     bind(Enqueue)
       .toDynamicValue((ctx) => lazyEnqueue(() => ctx.get(ControllerManager)))
       .inSingletonScope();
+    if (options.rootCaPem !== undefined) bind(RootCaPem).toConstantValue(options.rootCaPem);
     if (options.nodeLifecycle !== undefined)
       bind(NodeLifecycleOptions).toConstantValue(options.nodeLifecycle);
     for (const name of names) bind(Reconciler).to(controllerClasses[name]).inSingletonScope();
