@@ -13,17 +13,18 @@ afterEach(async () => {
 });
 
 async function start(): Promise<Awaited<ReturnType<typeof newApiserver>>> {
-  let client: Awaited<ReturnType<typeof newApiserver>>['client'] | undefined;
+  // The plugin reads ServiceAccounts through the registry it admits for, built just below.
+  const holder: { client?: Awaited<ReturnType<typeof newApiserver>>['client'] } = {};
   const api = await newApiserver({
     admissionPlugins: [
       new ServiceAccountAdmission((namespace, name) =>
-        (client as NonNullable<typeof client>)
-          .get(ServiceAccounts, name, { namespace })
-          .catch(() => undefined),
+        holder.client
+          ? holder.client.get(ServiceAccounts, name, { namespace }).catch(() => undefined)
+          : Promise.resolve(undefined),
       ),
     ],
   });
-  client = api.client;
+  holder.client = api.client;
   close = api.close;
   return api;
 }
