@@ -73,6 +73,7 @@ export {
   type ServerTlsOptions,
   type TableOptions,
 } from './http/index.js';
+export { KubeletNodeProxy, type KubeletNodeProxyOptions } from './http/index.js';
 
 /* Security (area H2: PKI, authentication, RBAC and Node authorization, TokenRequest, self reviews) */
 export type { ApiEndpoint, ApiEndpointRequest } from './http/index.js';
@@ -129,3 +130,44 @@ export {
   type ServiceAccountTokenOptions,
   type TokenAuthenticator,
 } from './auth/index.js';
+
+/* Service allocation (area S: cluster IPs and NodePorts, the default/kubernetes Service) */
+export {
+  AllocationLedger,
+  ensureKubernetesService,
+  Ipv4Range,
+  PortRange,
+  ServiceAllocation,
+  ServiceAllocator,
+  type KubernetesServiceOptions,
+  type ServiceAllocatorOptions,
+} from './allocators/index.js';
+
+/* area H: metrics (metrics.k8s.io/v1beta1 served from the kubelets' Summary API) */
+export {
+  goDuration,
+  KubeletSummarySource,
+  MetricsApi,
+  MetricsSource,
+  metricsResources,
+  serveMetricsApi,
+  summaryUsage,
+  type ContainerMetrics,
+  type ContainerUsage,
+  type CpuReading,
+  type KubeletSummarySourceOptions,
+  type NodeMetrics,
+  type NodeUsage,
+  type PodMetrics,
+  type PodUsage,
+  type ResourceUsage,
+  type SummaryFigures,
+  type SummaryUsage,
+} from './metrics/index.js';
+export {
+  kubeletAddress,
+  kubeletTlsOptions,
+  type ComputedResource,
+  type KubeletAddress,
+  type KubeletClientTls,
+} from './http/index.js';

@@ -3,10 +3,16 @@ import { ContainerModule } from 'inversify';
 
 import { InProcessApiClient } from './client/InProcessApiClient.js';
 import { Registry, type RegistryOptions } from './registry/Registry.js';
+import { ServiceAllocation } from './allocators/ServiceAllocation.js';
+import { ServiceAllocator, type ServiceAllocatorOptions } from './allocators/ServiceAllocator.js';
 import { ResourceRegistry } from './registry/ResourceRegistry.js';
 
-/** Options of {@link apiserverModule}: the registry's options. */
-export type ApiserverOptions = RegistryOptions;
+/**
+ * Options of {@link apiserverModule}: the registry's options and Service allocation
+ * (`serviceClusterIpRange`, `serviceNodePortRange`; `allocateServices: false` turns it off).
+ */
+export type ApiserverOptions = RegistryOptions &
+  ServiceAllocatorOptions & { readonly allocateServices?: boolean };
 
 /**
  * The apiserver's inversify module: binds the {@link ResourceRegistry}, the {@link Registry} and
@@ -17,6 +23,15 @@ export function apiserverModule(options: ApiserverOptions = {}): ContainerModule
     bind(ResourceRegistry)
       .toDynamicValue(() => new ResourceRegistry())
       .inSingletonScope();
+    bind(ServiceAllocator)
+      .toDynamicValue(
+        (ctx) =>
+          new ServiceAllocator(ctx.get(Store), ctx.get(Logger, { optional: true }) ?? silentLogger, options),
+      )
+      .inSingletonScope()
+      .onDeactivation((allocator) => {
+        allocator.stop();
+      });
     bind(Registry)
       .toDynamicValue(
         (ctx) =>
@@ -24,7 +39,15 @@ export function apiserverModule(options: ApiserverOptions = {}): ContainerModule
             ctx.get(Store),
             ctx.get(ResourceRegistry),
             ctx.get(Logger, { optional: true }) ?? silentLogger,
-            options,
+            options.allocateServices === false
+              ? options
+              : {
+                  ...options,
+                  admissionPlugins: [
+                    ...(options.admissionPlugins ?? []),
+                    new ServiceAllocation(ctx.get(ServiceAllocator)),
+                  ],
+                },
           ),
       )
       .inSingletonScope();

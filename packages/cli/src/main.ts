@@ -22,33 +22,43 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   // Loaded only now, so bad flags are answered at once, before anything starts.
-  const [{ createLogger }, { startControlPlane }] = await Promise.all([
+  const [{ createLogger }, { startCluster }] = await Promise.all([
     import('@tugboat/core'),
-    import('./startControlPlane.js'),
+    import('./startCluster.js'),
   ]);
   const logger = createLogger({ name: 'tug' });
-  const plane = await startControlPlane({
+  // Listening from the start, so Ctrl-C while components come up still stops them cleanly.
+  const signalled = new Promise<void>((done) => {
+    process.once('SIGINT', () => {
+      done();
+    });
+    process.once('SIGTERM', () => {
+      done();
+    });
+  });
+  // A pending promise does not keep Node alive; this timer does, until a signal arrives.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const cluster = await startCluster({
     dataDir: flags.dataDir,
     port: flags.port,
     host: flags.host,
     extraSans: flags.sans,
     allowAnonymous: flags.anonymous,
+    runtime: flags.runtime,
+    ...(flags.containerdSocket !== undefined ? { containerdSocket: flags.containerdSocket } : {}),
+    ...(flags.dockerSocket !== undefined ? { dockerSocket: flags.dockerSocket } : {}),
+    nodeName: flags.nodeName,
+    kubeletPort: flags.kubeletPort,
     logger,
+    progress: (line) => {
+      console.log(line);
+    },
   });
-  console.log(`API server listening on ${plane.url} (data: ${flags.dataDir})`);
-  console.log(`ready: kubeconfig at ${plane.kubeconfigPath}`);
-  await new Promise<void>((done) => {
-    // A pending promise does not keep Node alive; this timer does, until a signal arrives.
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    const stop = (): void => {
-      clearInterval(keepAlive);
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  console.log(`ready: kubeconfig at ${cluster.kubeconfigPath}`);
+  await signalled;
+  clearInterval(keepAlive);
   console.log('stopping');
-  await plane.stop();
+  await cluster.stop();
   console.log('stopped');
   return 0;
 }

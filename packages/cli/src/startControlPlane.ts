@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   ClusterPki,
   ClusterSecurity,
+  KubeletNodeProxy,
   NodeRestriction,
   Registry,
   apiserverModule,
@@ -28,6 +29,8 @@ export interface ControlPlaneOptions {
   /** Serve requests without credentials as `system:anonymous` instead of answering 401. */
   readonly allowAnonymous?: boolean;
   readonly logger: LoggerType;
+  /** Told one line per component as it comes up (`store: …`, `apiserver: …`). */
+  readonly progress?: (line: string) => void;
 }
 
 /** A running control plane. */
@@ -36,6 +39,8 @@ export interface ControlPlane {
   /** The in-process client (acts as `system:admin`). */
   readonly client: ApiClient;
   readonly server: RunningApiServer;
+  /** The cluster PKI under `dataDir/pki`. */
+  readonly pki: ClusterPki;
   /** `https://127.0.0.1:<port>`. */
   readonly url: string;
   /** The admin kubeconfig written to the data directory. */
@@ -47,7 +52,8 @@ export interface ControlPlane {
 /**
  * Starts the control plane: the cluster PKI and store-memory under `dataDir`, the registry with
  * NodeRestriction admission, and the HTTPS API server with client-certificate, token and
- * ServiceAccount authentication and Node + RBAC authorization; then writes the admin kubeconfig
+ * ServiceAccount authentication, Node + RBAC authorization and `pods/log`/`exec` forwarded to
+ * the kubelets with the apiserver's kubelet-client certificate; then writes the admin kubeconfig
  * to `dataDir/kubeconfig`. A port in use is an `Unavailable` ApiError naming the port.
  */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
@@ -74,8 +80,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       await fn().catch(() => undefined);
     }
   };
+  const say = options.progress ?? ((): void => undefined);
   try {
     await registry.start();
+    say(`store: memory, persisted in ${storeDir}`);
     cleanups.push(() => {
       registry.close();
       return Promise.resolve();
@@ -87,11 +95,24 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       logger,
     });
     cleanups.push(() => security.stop());
+    // `kubectl logs` and `exec` reach the kubelets over mutual TLS with the cluster CA.
+    const nodeProxy = new KubeletNodeProxy({
+      client: container.get(ApiClient),
+      clientCertPem: pki.kubeletClient.certPem,
+      clientKeyPem: pki.kubeletClient.keyPem,
+      kubeletCaPem: pki.ca.certPem,
+      logger,
+    });
+    cleanups.push(() => {
+      nodeProxy.close();
+      return Promise.resolve();
+    });
     const server = await startApiServer({
       registry,
       host,
       port: options.port,
       ...security.serverOptions(),
+      nodeProxy,
       ...(options.allowAnonymous ? { allowAnonymous: true } : {}),
       logger,
     }).catch((err: unknown) => {
@@ -106,7 +127,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       { mode: 0o600 },
     );
     chmodSync(kubeconfigPath, 0o600);
-    return { container, client: container.get(ApiClient), server, url, kubeconfigPath, stop: cleanup };
+    say(`apiserver: listening on ${url}`);
+    return { container, client: container.get(ApiClient), server, pki, url, kubeconfigPath, stop: cleanup };
   } catch (err) {
     await cleanup();
     throw err;

@@ -1,16 +1,29 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { runtimeChoices, type RuntimeChoice } from './runtimeChoice.js';
+
 /** The `tug` usage text. */
 export const usage = `usage: tug up [--port PORT] [--data-dir DIR] [--host ADDR] [--tls-san NAME]... [--anonymous-auth]
+              [--runtime auto|containerd|docker|fake] [--containerd-socket PATH] [--docker-socket PATH]
+              [--node-name NAME] [--kubelet-port PORT]
 
-  up    start the control plane (store, registry, HTTPS API server) until Ctrl-C or SIGTERM
+  up    run a single-node cluster in this process (store, HTTPS API server, scheduler,
+        controllers and a kubelet) until Ctrl-C or SIGTERM
 
-  --port PORT       HTTPS port of the API server (default 6443; 0 picks a free one)
-  --data-dir DIR    where the store, the PKI and the admin kubeconfig live (default .tug)
-  --host ADDR       address to listen on (default 127.0.0.1)
-  --tls-san NAME    extra DNS name or IP for the serving certificate (repeatable)
-  --anonymous-auth  serve requests without credentials as system:anonymous instead of 401`;
+  --port PORT               HTTPS port of the API server (default 6443; 0 picks a free one)
+  --data-dir DIR            where the store, the PKI, the kubelet's files and the admin kubeconfig
+                            live (default .tug)
+  --host ADDR               address to listen on (default 127.0.0.1)
+  --tls-san NAME            extra DNS name or IP for the serving certificate (repeatable)
+  --anonymous-auth          serve requests without credentials as system:anonymous instead of 401
+  --runtime NAME            container runtime of the node: auto (default: containerd, then Docker,
+                            then the simulation), containerd, docker or fake
+  --containerd-socket PATH  containerd's socket (default /run/tugboat/containerd/containerd.sock)
+  --docker-socket PATH      the Docker Engine's socket (default /run/tugboat/docker/docker.sock)
+  --node-name NAME          the node's name (default the host name, lowercased)
+  --kubelet-port PORT       HTTPS port of the kubelet (default 10250; 0 picks a free one)`;
 
 /** The parsed flags of `tug up`. */
 export interface UpFlags {
@@ -19,7 +32,21 @@ export interface UpFlags {
   readonly host: string;
   readonly sans: readonly string[];
   readonly anonymous: boolean;
+  readonly runtime: RuntimeChoice;
+  readonly containerdSocket?: string;
+  readonly dockerSocket?: string;
+  readonly nodeName: string;
+  readonly kubeletPort: number;
 }
+
+function parsePort(flag: string, raw: string): number | string {
+  const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return Number.isInteger(port) && port <= 65535
+    ? port
+    : `${flag} must be a number from 0 to 65535, got "${raw}"`;
+}
+
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Parses `tug up` flags; a string is the one-line complaint about bad flags. */
 export function parseUp(args: string[]): UpFlags | string {
@@ -33,6 +60,11 @@ export function parseUp(args: string[]): UpFlags | string {
         host: { type: 'string' },
         'tls-san': { type: 'string', multiple: true },
         'anonymous-auth': { type: 'boolean' },
+        runtime: { type: 'string' },
+        'containerd-socket': { type: 'string' },
+        'docker-socket': { type: 'string' },
+        'node-name': { type: 'string' },
+        'kubelet-port': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -40,10 +72,19 @@ export function parseUp(args: string[]): UpFlags | string {
   } catch (err) {
     return (err as Error).message;
   }
-  const rawPort = values.port ?? '6443';
-  const port = /^\d+$/.test(rawPort) ? Number(rawPort) : NaN;
-  if (!Number.isInteger(port) || port > 65535)
-    return `--port must be a number from 0 to 65535, got "${rawPort}"`;
+  const port = parsePort('--port', values.port ?? '6443');
+  if (typeof port === 'string') return port;
+  const kubeletPort = parsePort('--kubelet-port', values['kubelet-port'] ?? '10250');
+  if (typeof kubeletPort === 'string') return kubeletPort;
+  const runtime = values.runtime ?? 'auto';
+  if (!(runtimeChoices as readonly string[]).includes(runtime))
+    return `--runtime must be one of ${runtimeChoices.join(', ')}, got "${runtime}"`;
+  const nodeName = values['node-name'] ?? hostname().toLowerCase();
+  if (nodeName.length > 253 || !dns1123Subdomain.test(nodeName))
+    return `--node-name must be a lowercase DNS name (a-z, 0-9, '-', '.'), got "${nodeName}"${values['node-name'] === undefined ? ' from the host name' : ''}`;
+  for (const flag of ['containerd-socket', 'docker-socket'] as const) {
+    if (values[flag]?.trim() === '') return `--${flag} must not be empty`;
+  }
   const dataDir = values['data-dir'] ?? '.tug';
   if (dataDir.trim() === '') return '--data-dir must not be empty';
   const host = values.host ?? '127.0.0.1';
@@ -51,5 +92,16 @@ export function parseUp(args: string[]): UpFlags | string {
   const sans = values['tls-san'] ?? [];
   if (sans.some((s) => s.trim() === '' || /[\s,]/.test(s)))
     return '--tls-san takes one DNS name or IP without spaces or commas';
-  return { port, dataDir: resolve(dataDir), host, sans, anonymous: values['anonymous-auth'] === true };
+  return {
+    port,
+    dataDir: resolve(dataDir),
+    host,
+    sans,
+    anonymous: values['anonymous-auth'] === true,
+    runtime: runtime as RuntimeChoice,
+    ...(values['containerd-socket'] !== undefined ? { containerdSocket: values['containerd-socket'] } : {}),
+    ...(values['docker-socket'] !== undefined ? { dockerSocket: values['docker-socket'] } : {}),
+    nodeName,
+    kubeletPort,
+  };
 }

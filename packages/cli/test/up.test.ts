@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,26 @@ async function waitFor(t: Tug, pattern: RegExp, ms = 90_000): Promise<RegExpMatc
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** `tug up` on a simulated node with its own name and a free kubelet port, so runs never collide. */
+function up(port: number, dir: string): Tug {
+  return tug(
+    'up',
+    '--port',
+    String(port),
+    '--data-dir',
+    dir,
+    '--runtime',
+    'fake',
+    '--kubelet-port',
+    '0',
+    '--node-name',
+    'tug-test-node',
+  );
+}
+
+const readyJsonPath =
+  'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -98,9 +118,25 @@ describe('tug up', () => {
     const dir = tempDir();
     const home = tempDir();
     const port = await freePort();
-    const t = started(tug('up', '--port', String(port), '--data-dir', dir));
+    const t = started(up(port, dir));
     const [, path] = await waitFor(t, /ready: kubeconfig at (\S+)/);
     expect(path).toBe(join(dir, 'kubeconfig'));
+    // Progress, in the order the components come up.
+    const lines = t.output().split('\n');
+    const order = [
+      'runtime: fake',
+      'store: ',
+      'apiserver: ',
+      'scheduler: started',
+      'controllers: started',
+      'kubelet: node tug-test-node registered',
+      'ready: ',
+    ].map((prefix) => lines.findIndex((l) => l.startsWith(prefix)));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const nodes = await kubectl(home, join(dir, 'kubeconfig'), 'get', 'nodes', '-o', readyJsonPath);
+    expect(nodes.stderr).toBe('');
+    expect(nodes.stdout.trim()).toBe('tug-test-node=True');
     expect(statSync(join(dir, 'kubeconfig')).mode & 0o077).toBe(0);
     const run = await kubectl(home, join(dir, 'kubeconfig'), 'get', 'namespaces', '-o', 'name');
     expect(run.stderr).toBe('');
@@ -121,19 +157,58 @@ describe('tug up', () => {
     expect(t.output()).toContain('stopped');
   }, 180_000);
 
+  it('runs a pod on its node: scheduled, Running, with kubectl logs and exec through the apiserver', async () => {
+    const dir = tempDir();
+    const home = tempDir();
+    const t = started(up(await freePort(), dir));
+    await waitFor(t, /ready: kubeconfig/);
+    const config = join(dir, 'kubeconfig');
+    const manifest = join(home, 'pod.json');
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'hello' },
+        spec: {
+          containers: [
+            {
+              name: 'main',
+              image: 'busybox:1.35',
+              command: ['sh', '-c', 'echo hello from the pod; httpd -f -p 8080'],
+            },
+          ],
+        },
+      }),
+    );
+    expect((await kubectl(home, config, 'apply', '-f', manifest)).code).toBe(0);
+    const wait = await kubectl(home, config, 'wait', '--for=condition=Ready', 'pod/hello', '--timeout=25s');
+    expect(wait.stderr).toBe('');
+    const node = await kubectl(home, config, 'get', 'pod', 'hello', '-o', 'jsonpath={.spec.nodeName}');
+    expect(node.stdout).toBe('tug-test-node');
+    expect((await kubectl(home, config, 'logs', 'hello')).stdout).toBe('hello from the pod\n');
+    const exec = await kubectl(home, config, 'exec', 'hello', '--', 'sh', '-c', 'echo exec-ok');
+    expect(exec.stdout).toBe('exec-ok\n');
+    t.child.kill('SIGTERM');
+    expect(await t.exited).toBe(0);
+  }, 180_000);
+
   it('keeps its PKI and data across a restart', async () => {
     const dir = tempDir();
     const home = tempDir();
-    const first = started(tug('up', '--port', String(await freePort()), '--data-dir', dir));
+    const first = started(up(await freePort(), dir));
     await waitFor(first, /ready: kubeconfig/);
     const config = join(dir, 'kubeconfig');
     expect((await kubectl(home, config, 'create', 'namespace', 'kept')).code).toBe(0);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    const second = started(tug('up', '--port', String(await freePort()), '--data-dir', dir));
+    const second = started(up(await freePort(), dir));
     await waitFor(second, /ready: kubeconfig/);
     const run = await kubectl(home, config, 'get', 'namespace', 'kept', '-o', 'name');
     expect(run.stdout.trim()).toBe('namespace/kept');
+    // The restarted kubelet takes over its Node rather than failing on it.
+    const nodes = await kubectl(home, config, 'get', 'nodes', '-o', readyJsonPath);
+    expect(nodes.stdout.trim()).toBe('tug-test-node=True');
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   }, 240_000);
@@ -143,6 +218,7 @@ describe('tug up', () => {
     [['--port', '70000'], /--port must be a number/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--data-dir'], /--data-dir/],
+    [['--runtime', 'podman'], /--runtime must be one of auto, containerd, docker, fake, got "podman"/],
   ])(
     'refuses bad flags %j with one message and exit code 2',
     async (args, message) => {
@@ -164,9 +240,47 @@ describe('tug up', () => {
       blocker.close();
     });
     const { port } = blocker.address() as AddressInfo;
-    const t = started(tug('up', '--port', String(port), '--data-dir', tempDir()));
+    const t = started(up(port, tempDir()));
     expect(await t.exited).toBe(1);
     expect(t.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect(t.output()).toContain('--port');
   }, 180_000);
+
+  it("names the kubelet's port and the fix when it is in use", async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      blocker.close();
+    });
+    const { port } = blocker.address() as AddressInfo;
+    const t = started(
+      tug('up', '--port', '0', '--data-dir', tempDir(), '--runtime', 'fake', '--kubelet-port', String(port)),
+    );
+    expect(await t.exited).toBe(1);
+    expect(t.output()).toContain(`the kubelet's port ${port} on 127.0.0.1 is already in use`);
+    expect(t.output()).toContain('--kubelet-port');
+  }, 180_000);
+
+  it('refuses an explicit runtime that does not answer before starting anything, naming the socket and the fix', async () => {
+    const dir = tempDir();
+    const socket = join(dir, 'no-containerd.sock');
+    const t = started(
+      tug(
+        'up',
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir, 'never'),
+        '--runtime',
+        'containerd',
+        '--containerd-socket',
+        socket,
+      ),
+    );
+    expect(await t.exited).toBe(1);
+    expect(t.output()).toContain(`containerd does not answer at ${socket} (connect ENOENT)`);
+    expect(t.output()).toContain('make daemons');
+    expect(t.output()).not.toContain('apiserver:');
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  }, 60_000);
 });

@@ -5,3 +5,39 @@
  */
 export { Kubelet } from './Kubelet.js';
 export { KubeletOptions, type BackoffOptions, type KubeletTlsOptions } from './KubeletOptions.js';
+export { kubeletModule, type KubeletModuleOptions } from './module.js';
+export type {
+  EnvBuilder,
+  KubeletDeps,
+  MountBuilder,
+  NodeStatus,
+  PodProber,
+  PodVolumes,
+} from './pod/seams.js';
+
+/* The parts, for composing a node agent of one's own */
+export { NodeStatusManager, type NodeStatusManagerOptions } from './node/NodeStatusManager.js';
+export { ProbeManager, type ProbeManagerOptions, type ProbedContainer } from './prober/ProbeManager.js';
+export {
+  PodVolumePaths,
+  VolumeManager,
+  containerMounts,
+  type ContainerMountsOptions,
+  type VolumeManagerOptions,
+} from './volumes/VolumeManager.js';
+export { terminationMessageFile } from './volumes/terminationMessageFile.js';
+export {
+  containerEnv,
+  resolveContainerEnv,
+  type EnvContext,
+  type EnvSources,
+  type EnvWarning,
+  type ResolvedEnv,
+} from './env/containerEnv.js';
+export {
+  KubeletServer,
+  type ContainerLocator,
+  type KubeletServerOptions,
+  type LocatedContainer,
+} from './server/KubeletServer.js';
+export type { ContainerSummary, CpuStats, MemoryStats, PodSummary, Summary } from './server/statsSummary.js';

@@ -23,6 +23,12 @@ export interface PkiOptions {
 /** The user and groups of the admin client certificate, as kubeadm's `admin.conf`. */
 export const adminIdentity = { user: 'kubernetes-admin', groups: ['system:masters'] } as const;
 
+/** The user and groups of the apiserver's client certificate towards kubelets, as kubeadm's. */
+export const kubeletClientIdentity = {
+  user: 'kube-apiserver-kubelet-client',
+  groups: ['system:masters'],
+} as const;
+
 /** The names every apiserver serving certificate covers (plus the host name and extra SANs). */
 export const defaultSans: readonly string[] = [
   '127.0.0.1',
@@ -56,6 +62,11 @@ export class ClusterPki {
     readonly admin: CertificateAndKey,
     /** The ServiceAccount token signing key pair (ES256, PKCS#8 and SPKI PEM). */
     readonly serviceAccountKey: { readonly privatePem: string; readonly publicPem: string },
+    /**
+     * The client certificate the apiserver presents to kubelets (logs, exec), as kubeadm's
+     * `apiserver-kubelet-client`: CN=kube-apiserver-kubelet-client, O=system:masters.
+     */
+    readonly kubeletClient: CertificateAndKey,
   ) {}
 
   /** The directory the PEM files live in. */
@@ -99,6 +110,12 @@ export class ClusterPki {
       organizations: adminIdentity.groups,
       days: leafDays,
     });
+    const kubeletClient = await leaf(files, loadedCa, 'apiserver-kubelet-client', log, () => true, {
+      usage: 'client',
+      commonName: kubeletClientIdentity.user,
+      organizations: kubeletClientIdentity.groups,
+      days: leafDays,
+    });
     let saKey = files.loadKeyPair('sa.key', 'sa.pub');
     if (saKey === undefined) {
       const generated = await generateKeyPairPem();
@@ -107,7 +124,25 @@ export class ClusterPki {
       log.info('generated the ServiceAccount signing key', { dir: files.dir });
       saKey = generated;
     }
-    return new ClusterPki(files, ca, serving, admin, saKey);
+    return new ClusterPki(files, ca, serving, admin, saKey, kubeletClient);
+  }
+
+  /**
+   * The serving certificate of the kubelet of node `nodeName` (CN=system:node:<name>) covering
+   * `sans`, signed by the cluster CA and kept as `kubelet-<name>.crt` beside the others; reissued
+   * when it nears expiry or misses a name.
+   */
+  kubeletServing(nodeName: string, sans: readonly string[]): Promise<CertificateAndKey> {
+    const ca = this.files.loadPair('ca.crt', 'ca.key') as LoadedPair;
+    const names = [...new Set(sans)].filter((s) => s !== '');
+    return leaf(
+      this.files,
+      ca,
+      `kubelet-${nodeName}`,
+      silentLogger,
+      (cert) => names.every((san) => covers(cert, san)),
+      { usage: 'server', commonName: `system:node:${nodeName}`, sans: names, days: leafDays },
+    );
   }
 
   /** Issues a client certificate for `user` in `groups` (CN and O), signed by the cluster CA. */

@@ -31,12 +31,39 @@ function keepAllocatedValues(svc: Unchecked<corev1.Service>, old: Unchecked<core
   }
 }
 
+const needsNodePorts = (svc: Unchecked<corev1.Service>): boolean =>
+  svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
+
+/**
+ * Clears what the old type allocated and the new type cannot use, when the update left it as it
+ * was, as upstream's `dropTypeDependentFields`: NodePorts when the type becomes ClusterIP (so they
+ * are released), cluster IPs when it becomes ExternalName.
+ */
+function dropTypeDependentFields(svc: Unchecked<corev1.Service>, old: Unchecked<corev1.Service>): void {
+  const next = svc.spec;
+  const prev = old.spec;
+  if (!next || !prev) return;
+  if (needsNodePorts(old) && !needsNodePorts(svc)) {
+    const same = (next.ports ?? []).every(
+      (p) => !p.nodePort || prev.ports?.some((q) => q.nodePort === p.nodePort),
+    );
+    if (same) for (const port of next.ports ?? []) delete port.nodePort;
+  }
+  if (next.type === 'ExternalName' && prev.type !== 'ExternalName' && next.clusterIP === prev.clusterIP) {
+    delete next.clusterIP;
+    delete next.clusterIPs;
+    delete next.ipFamilies;
+    delete next.ipFamilyPolicy;
+  }
+}
+
 /** The strategy for core/v1 Services: upstream defaults, validation, immutable cluster IP, status split. */
 export const serviceStrategy: Strategy<corev1.Service> = {
   ...split,
   prepareForUpdate(svc, old) {
     split.prepareForUpdate(svc, old);
     keepAllocatedValues(svc, old);
+    dropTypeDependentFields(svc, old);
   },
   applyDefaults: defaultService,
   validate: (svc) => validateService(svc),

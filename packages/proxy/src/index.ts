@@ -1,0 +1,7 @@
+export { ClusterDns, type ClusterDnsOptions } from './ClusterDns.js';
+export { proxyModule } from './module.js';
+export { Proxy } from './Proxy.js';
+export { ProxyMetrics, type ByteDirection } from './ProxyMetrics.js';
+export { ProxyOptions } from './ProxyOptions.js';
+export { EndpointPicker, endpointKey, type Endpoint } from './internal/EndpointPicker.js';
+export { serviceTable, serviceNameLabel, type ServicePortEntry } from './internal/serviceTable.js';
