@@ -106,6 +106,8 @@ export class Kubelet {
           logger: log,
           address: this.hostIp,
           kubeletPort,
+          rootDir: options.rootDir,
+          recorder: this.recorder,
           ...(options.labels ? { labels: options.labels } : {}),
           ...(options.capacity ? { capacity: options.capacity } : {}),
           ...(options.leaseRenewIntervalMs ? { leaseRenewIntervalMs: options.leaseRenewIntervalMs } : {}),
