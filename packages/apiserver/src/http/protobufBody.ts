@@ -4,8 +4,18 @@ import protobuf from 'protobufjs/minimal.js';
 /** The media type of Kubernetes' protobuf encoding. */
 export const protobufType = 'application/vnd.kubernetes.protobuf';
 
-type FieldKind = 'string' | 'bytes' | 'bool' | 'int' | 'strings' | 'stringMap' | 'bytesMap';
-type Message = Readonly<Record<number, readonly [name: string, kind: FieldKind | Message]>>;
+/**
+ * How a field is read. Go's protobuf encoder writes non-pointer fields even at their zero value,
+ * where JSON omits them: `string`, `count` and `flag` drop "" / 0 / false so defaulting sees the
+ * field unset, as upstream's decoder into Go zero values does; `int` and `bool` are pointer fields,
+ * kept whatever their value.
+ */
+type FieldKind =
+  'string' | 'bytes' | 'bool' | 'flag' | 'int' | 'count' | 'strings' | 'stringMap' | 'bytesMap';
+/** A message's fields by number; a one-element array marks a repeated message field. */
+type Message = Readonly<
+  Record<number, readonly [name: string, kind: FieldKind | Message | readonly [Message]]>
+>;
 
 const objectMeta: Message = {
   1: ['name', 'string'],
@@ -14,6 +24,47 @@ const objectMeta: Message = {
   11: ['labels', 'stringMap'],
   12: ['annotations', 'stringMap'],
   14: ['finalizers', 'strings'],
+};
+
+const labelSelector: Message = {
+  1: ['matchLabels', 'stringMap'],
+  2: ['matchExpressions', [{ 1: ['key', 'string'], 2: ['operator', 'string'], 3: ['values', 'strings'] }]],
+};
+
+/** The parts of a core/v1 Container that `kubectl create deployment|job|cronjob` sets. */
+const container: Message = {
+  1: ['name', 'string'],
+  2: ['image', 'string'],
+  3: ['command', 'strings'],
+  4: ['args', 'strings'],
+  5: ['workingDir', 'string'],
+  6: [
+    'ports',
+    [
+      {
+        1: ['name', 'string'],
+        2: ['hostPort', 'count'],
+        3: ['containerPort', 'count'],
+        4: ['protocol', 'string'],
+      },
+    ],
+  ],
+  7: ['env', [{ 1: ['name', 'string'], 2: ['value', 'string'] }]],
+  14: ['imagePullPolicy', 'string'],
+};
+
+const podTemplateSpec: Message = {
+  1: ['metadata', objectMeta],
+  2: [
+    'spec',
+    {
+      2: ['containers', [container]],
+      3: ['restartPolicy', 'string'],
+      7: ['nodeSelector', 'stringMap'],
+      8: ['serviceAccountName', 'string'],
+      20: ['initContainers', [container]],
+    },
+  ],
 };
 
 /**
@@ -79,6 +130,23 @@ const kinds: Readonly<Record<string, Message>> = {
     2: ['spec', { 1: ['namespace', 'string'] }],
   },
   'authentication.k8s.io/v1/SelfSubjectReview': { 1: ['metadata', objectMeta] },
+  // `kubectl create deployment NAME --image=… [--replicas=N] [--port=P] [-- COMMAND…]`.
+  'apps/v1/Deployment': {
+    1: ['metadata', objectMeta],
+    2: [
+      'spec',
+      {
+        1: ['replicas', 'int'],
+        2: ['selector', labelSelector],
+        3: ['template', podTemplateSpec],
+        4: ['strategy', { 1: ['type', 'string'] }],
+        5: ['minReadySeconds', 'count'],
+        6: ['revisionHistoryLimit', 'int'],
+        7: ['paused', 'flag'],
+        9: ['progressDeadlineSeconds', 'int'],
+      },
+    ],
+  },
 };
 
 const unknownEnvelope: Message = {
@@ -129,12 +197,21 @@ function decode(bytes: Uint8Array, message: Message): Record<string, unknown> {
       continue;
     }
     const [name, kind] = field;
-    if (typeof kind === 'object') out[name] = decode(reader.bytes(), kind);
-    else if (kind === 'string') out[name] = reader.string();
-    else if (kind === 'bytes') out[name] = reader.bytes();
+    if (isRepeated(kind))
+      out[name] = [...((out[name] as unknown[] | undefined) ?? []), decode(reader.bytes(), kind[0])];
+    else if (typeof kind === 'object') out[name] = decode(reader.bytes(), kind);
+    else if (kind === 'string') {
+      const value = reader.string();
+      if (value !== '') out[name] = value;
+    } else if (kind === 'bytes') out[name] = reader.bytes();
     else if (kind === 'bool') out[name] = reader.bool();
-    else if (kind === 'int') out[name] = Number(reader.int64());
-    else if (kind === 'strings')
+    else if (kind === 'flag') {
+      if (reader.bool()) out[name] = true;
+    } else if (kind === 'int') out[name] = Number(reader.int64());
+    else if (kind === 'count') {
+      const value = Number(reader.int64());
+      if (value !== 0) out[name] = value;
+    } else if (kind === 'strings')
       out[name] = [...((out[name] as string[] | undefined) ?? []), reader.string()];
     else {
       const entry = decode(reader.bytes(), {
@@ -149,4 +226,8 @@ function decode(bytes: Uint8Array, message: Message): Record<string, unknown> {
     }
   }
   return out;
+}
+
+function isRepeated(kind: FieldKind | Message | readonly [Message]): kind is readonly [Message] {
+  return Array.isArray(kind);
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { appsv1 } from '@tugboat/core';
 
 import { Kubectl } from './kubectl.js';
 import { call, startTestServer, type TestServer } from './serverHarness.js';
@@ -190,6 +191,37 @@ describe('the real kubectl v1.32 against the HTTP front', () => {
     expect(explain).toMatch(/FIELD:\s+containers <\[\]Container>/);
     expect(explain).toContain('List of containers belonging to the pod');
     expect(explain).toMatch(/image\s+<string>/);
+  }, 60_000);
+
+  it('create deployment sends protobuf and gets the Deployment it asked for', async () => {
+    expect(
+      await kubectl.ok([
+        'create',
+        'deployment',
+        'made',
+        '--image=busybox:1.35',
+        '--replicas=2',
+        '--port=8080',
+        '--',
+        'sh',
+        '-c',
+        'sleep 3600',
+      ]),
+    ).toContain('deployment.apps/made created');
+    const made = JSON.parse(
+      await kubectl.ok(['get', 'deployment', 'made', '-o', 'json']),
+    ) as appsv1.Deployment;
+    expect(made.spec?.replicas).toBe(2);
+    expect(made.spec?.selector.matchLabels).toEqual({ app: 'made' });
+    expect(made.spec?.template.metadata?.labels).toEqual({ app: 'made' });
+    expect(made.spec?.template.spec?.containers).toMatchObject([
+      {
+        name: 'busybox',
+        image: 'busybox:1.35',
+        command: ['sh', '-c', 'sleep 3600'],
+        ports: [{ containerPort: 8080 }],
+      },
+    ]);
   }, 60_000);
 
   it('delete with each cascade policy reaches the API as that propagationPolicy', async () => {
