@@ -142,3 +142,32 @@ export {
   type KubernetesServiceOptions,
   type ServiceAllocatorOptions,
 } from './allocators/index.js';
+
+/* area H: metrics (metrics.k8s.io/v1beta1 served from the kubelets' Summary API) */
+export {
+  goDuration,
+  KubeletSummarySource,
+  MetricsApi,
+  MetricsSource,
+  metricsResources,
+  serveMetricsApi,
+  summaryUsage,
+  type ContainerMetrics,
+  type ContainerUsage,
+  type CpuReading,
+  type KubeletSummarySourceOptions,
+  type NodeMetrics,
+  type NodeUsage,
+  type PodMetrics,
+  type PodUsage,
+  type ResourceUsage,
+  type SummaryFigures,
+  type SummaryUsage,
+} from './metrics/index.js';
+export {
+  kubeletAddress,
+  kubeletTlsOptions,
+  type ComputedResource,
+  type KubeletAddress,
+  type KubeletClientTls,
+} from './http/index.js';

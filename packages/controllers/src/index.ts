@@ -23,3 +23,16 @@ export { ReplicaSetController } from './replicaset/ReplicaSetController.js';
 export { Enqueue, lazyEnqueue } from './internal/Enqueue.js';
 export { Expectations } from './internal/Expectations.js';
 export { templateHash } from './internal/templateHash.js';
+/* area H: metrics — the HorizontalPodAutoscaler controller */
+export { HorizontalPodAutoscalerController } from './hpa/HorizontalPodAutoscalerController.js';
+export { HpaOptions } from './hpa/HpaOptions.js';
+export {
+  rawResourceReplicas,
+  resourceReplicas,
+  type CalculationInput,
+  type CalculatorSettings,
+  type PodMetric,
+  type ReplicaCalculation,
+} from './hpa/replicaCalculator.js';
+export { ScaleNormalizer, type NormalizationInput, type Normalized } from './hpa/ScaleNormalizer.js';
+export { PodMetricsResource, parseGoDuration } from './hpa/resourceMetrics.js';

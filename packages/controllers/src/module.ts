@@ -14,6 +14,8 @@ import { NodeLifecycleOptions } from './nodelifecycle/NodeLifecycleOptions.js';
 import { TaintEvictionController } from './nodelifecycle/TaintEvictionController.js';
 import { ReplicaSetController } from './replicaset/ReplicaSetController.js';
 import { RootCaPem, RootCaPublisher } from './rootcacert/RootCaPublisher.js';
+import { HorizontalPodAutoscalerController } from './hpa/HorizontalPodAutoscalerController.js';
+import { HpaOptions } from './hpa/HpaOptions.js';
 
 /** Every controller this package provides, by the name `controllersModule` selects it with. */
 export const controllerClasses = {
@@ -28,6 +30,7 @@ export const controllerClasses = {
   nodelifecycle: NodeLifecycleController,
   tainteviction: TaintEvictionController,
   rootcacertpublisher: RootCaPublisher,
+  horizontalpodautoscaler: HorizontalPodAutoscalerController,
 } as const satisfies Record<string, Newable<Reconciler>>;
 
 /** The name of one of this package's controllers. */
@@ -44,6 +47,8 @@ export interface ControllersOptions {
    * `rootcacertpublisher` controller runs only when it is given (it is skipped by default otherwise).
    */
   readonly rootCaPem?: string;
+  /** Sync period, tolerance and windows of the HorizontalPodAutoscaler controller (upstream's defaults). */
+  readonly hpa?: HpaOptions;
 }
 
 /**
@@ -69,6 +74,7 @@ export function controllersModule(options: ControllersOptions = {}): ContainerMo
     if (options.rootCaPem !== undefined) bind(RootCaPem).toConstantValue(options.rootCaPem);
     if (options.nodeLifecycle !== undefined)
       bind(NodeLifecycleOptions).toConstantValue(options.nodeLifecycle);
+    if (options.hpa !== undefined) bind(HpaOptions).toConstantValue(options.hpa);
     for (const name of names) bind(Reconciler).to(controllerClasses[name]).inSingletonScope();
   });
 }

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import type { UserInfo } from '../registry/RequestContext.js';
+import type { KubeObject, ListOptions, ObjectList, ResourceDefinition } from '@tugboat/core';
+
+import type { RequestContext, UserInfo } from '../registry/RequestContext.js';
 
 /**
  * The authentication hook of the HTTP front: who sent a request. Resolves `undefined` when the
@@ -92,4 +94,17 @@ export interface ApiEndpoint {
   readonly resource: string;
   readonly subresource?: string;
   create(request: ApiEndpointRequest): Promise<unknown>;
+}
+
+/**
+ * A read-only resource the registry computes on request instead of storing, as upstream serves
+ * an aggregated API such as `metrics.k8s.io`: it appears in discovery, answers get and list (with
+ * selectors) through the normal authorization, and refuses every write and watch (area H: metrics).
+ */
+export interface ComputedResource {
+  readonly definition: ResourceDefinition;
+  /** One object; `NotFound` when it does not exist. */
+  get(ctx: RequestContext, name: string): Promise<KubeObject>;
+  /** The objects of `ctx.namespace` (every namespace when unset) that the options select. */
+  list(ctx: RequestContext, options: ListOptions): Promise<ObjectList<KubeObject>>;
 }

@@ -22,3 +22,11 @@ export { toTable, type IncludeObject, type TableOptions } from './table/toTable.
 export { humanDuration } from './table/humanDuration.js';
 export { requestInfo, type RequestInfo } from './requestInfo.js';
 
+/* area H: metrics (computed read-only resources, the kubelet connection shared with the scraper) */
+export type { ComputedResource } from './hooks.js';
+export {
+  kubeletAddress,
+  kubeletTlsOptions,
+  type KubeletAddress,
+  type KubeletClientTls,
+} from './kubeletConnection.js';

@@ -122,6 +122,8 @@ export async function startApiServer(options: ServerOptions): Promise<RunningApi
       const state = { req, res, info, query, user, def, pretty };
       if (info.verb === 'watch') {
         if (info.subresource !== undefined) throw notFound(info.path);
+        // Read-only computed resources (area H: metrics.k8s.io) serve no watch.
+        if (!def.verbs.includes('watch')) throw methodNotAllowed(method, info.path);
         const closed = metrics.watchOpened(info.resource);
         await serveWatch(registry, state, tracker, heartbeatMs).finally(closed);
         return 200;

@@ -28,7 +28,7 @@ import {
 } from 'rxjs';
 
 import type { AdmissionPlugin } from '../admission/AdmissionPlugin.js';
-import type { ApiEndpoint } from '../http/hooks.js';
+import type { ApiEndpoint, ComputedResource } from '../http/hooks.js';
 import { NamespaceLifecycle } from '../admission/NamespaceLifecycle.js';
 import { DefaultTolerationSeconds } from '../admission/DefaultTolerationSeconds.js';
 import { Priority } from '../admission/Priority.js';
@@ -70,6 +70,7 @@ export class Registry {
   private started: Promise<void> | undefined;
   private crdSync: Subscription | undefined;
   private readonly endpoints: ApiEndpoint[] = [];
+  private readonly computed = new Map<string, ComputedResource>();
 
   constructor(
     private readonly store: Store,
@@ -122,6 +123,8 @@ export class Registry {
   /** Reads one object. */
   async get(ctx: RequestContext, def: ResourceDefinition, name: string): Promise<KubeObject> {
     await this.start();
+    const computed = this.computedOf(def);
+    if (computed !== undefined) return computed.get(ctx, name);
     return decode(def, await this.core.read(def, this.core.namespaceOf(def, ctx), name));
   }
 
@@ -132,12 +135,15 @@ export class Registry {
     options: ListOptions = {},
   ): Promise<ObjectList<KubeObject>> {
     await this.start();
+    const computed = this.computedOf(def);
+    if (computed !== undefined) return computed.list(ctx, options);
     return listObjects(this.core, ctx, def, options);
   }
 
   /** Creates an object. */
   async create(ctx: RequestContext, def: ResourceDefinition, body: KubeObject): Promise<KubeObject> {
     await this.start();
+    this.writable(def, 'create');
     return this.core.create(ctx, def, body);
   }
 
@@ -152,6 +158,7 @@ export class Registry {
     subresource?: 'status',
   ): Promise<KubeObject> {
     await this.start();
+    this.writable(def, 'update');
     if (subresource === 'status' && !def.subresources.includes('status')) throw notServed(def, 'status');
     const name = body.metadata?.name;
     if (!name) {
@@ -189,6 +196,7 @@ export class Registry {
     subresource?: string,
   ): Promise<KubeObject> {
     await this.start();
+    this.writable(def, 'patch');
     if (subresource === 'scale') return this.subresources.patchScale(ctx, def, name, type, patch);
     if (subresource !== undefined && subresource !== 'status') throw notServed(def, subresource);
     if (subresource === 'status' && !def.subresources.includes('status')) throw notServed(def, 'status');
@@ -227,6 +235,7 @@ export class Registry {
     options: DeleteOptions = {},
   ): Promise<KubeObject | Status> {
     await this.start();
+    this.writable(def, 'delete');
     return deleteObject(this.core, ctx, def, name, options);
   }
 
@@ -237,6 +246,7 @@ export class Registry {
     listOptions: ListOptions = {},
     options: DeleteOptions = {},
   ): Promise<ObjectList<KubeObject>> {
+    this.writable(def, 'deletecollection');
     const all = await this.list(ctx, def, { ...listOptions, limit: 0 });
     const items: KubeObject[] = [];
     for (const obj of all.items) {
@@ -261,8 +271,9 @@ export class Registry {
     options: WatchOptions = {},
   ): Observable<WatchEvent<KubeObject>> {
     return defer(() => from(this.start())).pipe(
-      switchMap(() =>
-        watchResource(
+      switchMap(() => {
+        this.writable(def, 'watch');
+        return watchResource(
           {
             store: this.store,
             def,
@@ -276,8 +287,8 @@ export class Registry {
             bookmarkIntervalMs: this.bookmarkIntervalMs,
           },
           options,
-        ),
-      ),
+        );
+      }),
       // A kind that stops being served (its CRD deleted) ends its watches, as upstream.
       takeUntil(
         this.resources.changes.pipe(
@@ -303,6 +314,7 @@ export class Registry {
     subresource: string,
   ): Promise<unknown> {
     await this.start();
+    this.writable(def, 'get');
     return this.subresources.get(ctx, def, name, subresource);
   }
 
@@ -315,6 +327,32 @@ export class Registry {
     this.endpoints.push(...endpoints);
   }
 
+  /**
+   * Serves read-only resources computed on request (area H: `metrics.k8s.io`): their definitions
+   * join the served resources (so discovery lists them), get and list go to them, and every other
+   * verb is refused with `MethodNotAllowed`, in process and over HTTP alike.
+   */
+  serveComputed(resources: readonly ComputedResource[]): void {
+    for (const r of resources) {
+      this.resources.add(r.definition);
+      this.computed.set(computedKey(r.definition), r);
+    }
+  }
+
+  private computedOf(def: ResourceDefinition): ComputedResource | undefined {
+    return this.computed.size === 0 ? undefined : this.computed.get(computedKey(def));
+  }
+
+  /** Throws `MethodNotAllowed` when `def` is a computed (read-only) resource. */
+  private writable(def: ResourceDefinition, verb: string): void {
+    if (this.computedOf(def) === undefined) return;
+    throw new ApiError(
+      'MethodNotAllowed',
+      `${verb} is not supported on ${def.plural}.${def.group}: it is read-only (get, list)`,
+      { group: def.group, kind: def.plural },
+    );
+  }
+
   /** POST to a subresource: `binding` for pods, or a served endpoint such as `serviceaccounts/token`. */
   async createSubresource(
     ctx: RequestContext,
@@ -324,6 +362,7 @@ export class Registry {
     body: unknown,
   ): Promise<unknown> {
     await this.start();
+    this.writable(def, 'create');
     const endpoint = this.endpoints.find(
       (e) =>
         e.group === def.group &&
@@ -352,6 +391,7 @@ export class Registry {
     body: unknown,
   ): Promise<unknown> {
     await this.start();
+    this.writable(def, 'update');
     if (subresource === 'status') return this.update(ctx, def, body as KubeObject, 'status');
     return this.subresources.update(ctx, def, name, subresource, body);
   }
@@ -363,4 +403,8 @@ function notServed(def: ResourceDefinition, subresource: string): ApiError {
     `the server could not find the requested resource (${def.plural}/${subresource})`,
     { group: def.group, kind: def.plural },
   );
+}
+
+function computedKey(def: Pick<ResourceDefinition, 'group' | 'version' | 'plural'>): string {
+  return `${def.group}/${def.version}/${def.plural}`;
 }
