@@ -246,6 +246,51 @@ describe('Table printing', () => {
     expect(evTable.rows[0]!.cells.slice(0, 4)).toEqual(['10s', 'Warning', 'BackOff', 'pod/web-1']);
   });
 
+  it('prints HorizontalPodAutoscalers as kubectl get hpa does', () => {
+    const hpa = {
+      metadata: { name: 'web', creationTimestamp: ago(120) },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        maxReplicas: 10,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+          },
+          {
+            type: 'Resource',
+            resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } },
+          },
+        ],
+      },
+      status: {
+        currentReplicas: 3,
+        desiredReplicas: 3,
+        currentMetrics: [
+          { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 12 } } },
+        ],
+      },
+    };
+    expect(table(resources.HorizontalPodAutoscalers, [hpa]).columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Reference',
+      'Targets',
+      'MinPods',
+      'MaxPods',
+      'Replicas',
+      'Age',
+    ]);
+    expect(cells(resources.HorizontalPodAutoscalers, hpa)).toEqual([
+      'web',
+      'Deployment/web',
+      'cpu: 12%/50%, memory: <unknown>/100Mi',
+      '<unset>',
+      10,
+      3,
+      '2m',
+    ]);
+  });
+
   it('prints custom kinds by their printer columns and anything else as NAME AGE', () => {
     const def = {
       ...resources.ConfigMaps,

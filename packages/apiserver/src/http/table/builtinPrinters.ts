@@ -2,6 +2,7 @@ import type { appsv1, corev1 } from '@tugboat/core';
 
 import { ageColumn, column, nameColumn, type Printer } from './columns.js';
 import { ageOf } from './humanDuration.js';
+import { hpaPrinter } from './hpaPrinter.js';
 import { podPrinter } from './podPrinter.js';
 
 const none = '<none>';
@@ -236,4 +237,5 @@ export const builtinPrinters: ReadonlyMap<string, Printer> = new Map([
   ['services', servicePrinter],
   ['namespaces', namespacePrinter],
   ['events', eventPrinter],
+  ['horizontalpodautoscalers.autoscaling', hpaPrinter],
 ]);
