@@ -36,7 +36,7 @@ format: setup ## rewrite files with prettier
 bench: setup daemons ## run the benchmarks and print their tables (see BENCHMARKS.md)
 	@scripts/bench.sh
 
-up: setup ## start a cluster (the in-process control plane) and write .tug/kubeconfig
+up: setup daemons ## start the private daemons, then a single-node cluster; writes .tug/kubeconfig
 	@./tug up
 
 clean: ## stop the private daemons and remove build output

@@ -49,6 +49,11 @@ async function main(argv: string[]): Promise<number> {
     ...(flags.dockerSocket !== undefined ? { dockerSocket: flags.dockerSocket } : {}),
     nodeName: flags.nodeName,
     kubeletPort: flags.kubeletPort,
+    serviceClusterIpRange: flags.serviceClusterIpRange,
+    serviceNodePortRange: flags.serviceNodePortRange,
+    loadBalancerPool: flags.loadBalancerPool,
+    dnsAddress: flags.dnsAddress,
+    dnsPort: flags.dnsPort,
     logger,
     progress: (line) => {
       console.log(line);

@@ -3,8 +3,10 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 import { InProcessApiClient, nodesGroup } from '@tugboat/apiserver';
+import { LocalCloudProvider, cloudModule } from '@tugboat/cloud';
 import { controllersModule } from '@tugboat/controllers';
 import {
+  ApiClient,
   ApiError,
   ControllerManager,
   SharedInformerFactory,
@@ -12,6 +14,7 @@ import {
   type Runtime,
 } from '@tugboat/core';
 import { Kubelet } from '@tugboat/kubelet';
+import { ClusterDns, Proxy, proxyModule } from '@tugboat/proxy';
 import { Scheduler, schedulerModule } from '@tugboat/scheduler-default';
 
 import type { RuntimeChoice } from './runtimeChoice.js';
@@ -28,30 +31,56 @@ export interface ClusterOptions extends ControlPlaneOptions {
   readonly nodeName: string;
   /** HTTPS port of the kubelet (0 picks a free one). */
   readonly kubeletPort: number;
+  /** Addresses the local cloud's load balancers listen on (default `127.20.0.0/24`). */
+  readonly loadBalancerPool?: string;
+  /** Address the cluster DNS serves on (default `127.0.0.1`). */
+  readonly dnsAddress?: string;
+  /**
+   * UDP port of the cluster DNS (default 0: a free one, so clusters in one test run never collide;
+   * `tug up` defaults to 10053). Ports from 1024 up need no privileges.
+   */
+  readonly dnsPort?: number;
 }
 
 /** A running single-node cluster. */
 export interface Cluster {
   readonly plane: ControlPlane;
   readonly kubelet: Kubelet;
+  /** The node's kube-proxy. */
+  readonly proxy: Proxy;
+  /** The local cloud: load balancers, and the machine behind the node. */
+  readonly cloud: LocalCloudProvider;
+  /** The cluster DNS (its bound port is `dns.port`). */
+  readonly dns: ClusterDns;
   /** The API server's URL. */
   readonly url: string;
   /** The admin kubeconfig. */
   readonly kubeconfigPath: string;
-  /** Stops the kubelet, the controllers, the scheduler, the API server and the store, in that order. */
+  /**
+   * Stops the DNS, the proxy, the kubelet, the controllers, the cloud's load balancers, the
+   * scheduler, the API server and the store, in that order.
+   */
   stop(): Promise<void>;
 }
 
 /**
  * Starts a single-node cluster in this process, as `tug up` does: picks the node's runtime (an
  * explicit one that does not answer fails before anything starts), then the control plane (store,
- * API server), the scheduler, the controllers and one kubelet with a serving certificate from the
- * cluster CA, acting as `system:node:<name>`. Resolves once the node is registered. On failure
- * everything already started is stopped again.
+ * API server, the `default/kubernetes` Service), the scheduler, the controllers (with the root CA
+ * publisher) and the cloud controllers on the local provider, one kubelet with a serving
+ * certificate from the cluster CA acting as `system:node:<name>`, the node's proxy and the cluster
+ * DNS. Resolves once the node is registered and the proxy has programmed its first table. On
+ * failure everything already started is stopped again.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const say = options.progress ?? ((): void => undefined);
   const { logger, nodeName } = options;
+  // The kubelet reports this InternalIP; NodePorts and the local cloud's machine use it too.
+  const nodeAddress = '127.0.0.1';
+  // Built first (it only parses its pool), so a bad pool is refused before anything starts.
+  const pool = options.loadBalancerPool ?? '127.20.0.0/24';
+  const cloud = new LocalCloudProvider({ loadBalancerPool: pool, logger });
+  cloud.addMachine(nodeName, { address: nodeAddress });
   const selected = await selectRuntime({
     choice: options.runtime,
     ...(options.containerdSocket !== undefined ? { containerdSocket: options.containerdSocket } : {}),
@@ -72,7 +101,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const plane = await startControlPlane(options);
     stops.push({ what: 'control plane', stop: () => plane.stop() });
     const { container } = plane;
-    container.load(controllerRuntimeModule(), schedulerModule(), controllersModule());
+    container.load(
+      controllerRuntimeModule(),
+      schedulerModule(),
+      controllersModule({ rootCaPem: plane.pki.ca.certPem }),
+      cloudModule({ provider: cloud }),
+      proxyModule({ nodeName, nodeAddress }),
+    );
+    // Load balancers close once the controllers that ensure them have stopped.
+    stops.push({ what: 'load balancers', stop: () => cloud.close() });
     // The scheduler and the controllers share the informers; they stop after both.
     stops.push({ what: 'informers', stop: () => container.get(SharedInformerFactory).stop() });
     const scheduler = container.get(Scheduler);
@@ -83,10 +120,27 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await manager.start();
     stops.push({ what: 'controllers', stop: () => manager.stop() });
     say('controllers: started');
-    const kubelet = await startKubelet(plane, options, selected.runtime);
+    say(`cloud: local (load balancers from ${pool}; node ${nodeName} is a machine at ${nodeAddress})`);
+    const kubelet = await startKubelet(plane, options, selected.runtime, nodeAddress);
     stops.push({ what: 'kubelet', stop: () => kubelet.stop() });
     say(`kubelet: node ${nodeName} registered (https://127.0.0.1:${kubelet.serverPort})`);
-    return { plane, kubelet, url: plane.url, kubeconfigPath: plane.kubeconfigPath, stop: stopAll };
+    const proxy = container.get(Proxy);
+    stops.push({ what: 'proxy', stop: () => proxy.stop() });
+    await proxy.start();
+    say(`proxy: started (cluster IPs, and NodePorts on ${nodeAddress})`);
+    const dns = await startDns(container.get(ApiClient), options);
+    stops.push({ what: 'dns', stop: () => dns.stop() });
+    say(`dns: cluster.local on ${options.dnsAddress ?? '127.0.0.1'}:${dns.port}/udp`);
+    return {
+      plane,
+      kubelet,
+      proxy,
+      cloud,
+      dns,
+      url: plane.url,
+      kubeconfigPath: plane.kubeconfigPath,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
@@ -97,6 +151,7 @@ async function startKubelet(
   plane: ControlPlane,
   options: ClusterOptions,
   runtime: Runtime,
+  address: string,
 ): Promise<Kubelet> {
   const { nodeName, logger } = options;
   const rootDir = join(options.dataDir, 'kubelet');
@@ -112,7 +167,7 @@ async function startKubelet(
     runtime,
     rootDir,
     logger,
-    address: '127.0.0.1',
+    address,
     server: {
       host: '127.0.0.1',
       port: options.kubeletPort,
@@ -126,6 +181,24 @@ async function startKubelet(
     throw kubeletStartError(err, options.kubeletPort);
   }
   return kubelet;
+}
+
+async function startDns(client: ApiClient, options: ClusterOptions): Promise<ClusterDns> {
+  const address = options.dnsAddress ?? '127.0.0.1';
+  const port = options.dnsPort ?? 0;
+  const dns = new ClusterDns({ client, address, port, logger: options.logger });
+  try {
+    await dns.start();
+  } catch (err) {
+    await dns.stop().catch(() => undefined);
+    if (err instanceof Error && err.message.includes('EADDRINUSE'))
+      throw new ApiError(
+        'Unavailable',
+        `the cluster DNS port ${port} on ${address} is already in use: stop the process listening there (another tug up?), or pass --dns-port with a free port (0 picks one)`,
+      );
+    throw err;
+  }
+  return dns;
 }
 
 function kubeletStartError(err: unknown, port: number): unknown {

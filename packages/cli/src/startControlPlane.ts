@@ -1,18 +1,24 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 
 import {
   ClusterPki,
   ClusterSecurity,
+  Ipv4Range,
   KubeletNodeProxy,
   NodeRestriction,
+  PortRange,
   Registry,
+  ServiceAccountAdmission,
+  ServiceAllocator,
   apiserverModule,
   buildKubeconfig,
+  ensureKubernetesService,
   startApiServer,
   type RunningApiServer,
 } from '@tugboat/apiserver';
-import { ApiClient, ApiError, Logger, Store, type Logger as LoggerType } from '@tugboat/core';
+import { ApiClient, ApiError, Logger, Store, resources, type Logger as LoggerType } from '@tugboat/core';
 import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container } from 'inversify';
 
@@ -28,6 +34,10 @@ export interface ControlPlaneOptions {
   readonly extraSans?: readonly string[];
   /** Serve requests without credentials as `system:anonymous` instead of answering 401. */
   readonly allowAnonymous?: boolean;
+  /** IPv4 CIDR Service cluster IPs come from (default `127.10.0.0/16`, local without any setup). */
+  readonly serviceClusterIpRange?: string;
+  /** NodePorts, `FROM-TO` inclusive (default `30000-32767`). */
+  readonly serviceNodePortRange?: string;
   readonly logger: LoggerType;
   /** Told one line per component as it comes up (`store: …`, `apiserver: …`). */
   readonly progress?: (line: string) => void;
@@ -51,14 +61,19 @@ export interface ControlPlane {
 
 /**
  * Starts the control plane: the cluster PKI and store-memory under `dataDir`, the registry with
- * NodeRestriction admission, and the HTTPS API server with client-certificate, token and
- * ServiceAccount authentication, Node + RBAC authorization and `pods/log`/`exec` forwarded to
- * the kubelets with the apiserver's kubelet-client certificate; then writes the admin kubeconfig
- * to `dataDir/kubeconfig`. A port in use is an `Unavailable` ApiError naming the port.
+ * NodeRestriction and ServiceAccount admission and Service allocation, and the HTTPS API server
+ * with client-certificate, token and ServiceAccount authentication, Node + RBAC authorization and
+ * `pods/log`/`exec` forwarded to the kubelets with the apiserver's kubelet-client certificate;
+ * then ensures the `default/kubernetes` Service and writes the admin kubeconfig to
+ * `dataDir/kubeconfig`. A port in use is an `Unavailable` ApiError naming the port; a bad Service
+ * range is a `BadRequest` raised before anything listens.
  */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { dataDir, logger } = options;
   const host = options.host ?? '127.0.0.1';
+  // A bad range is refused before anything is created or listens.
+  Ipv4Range.parse(options.serviceClusterIpRange ?? '127.10.0.0/16');
+  PortRange.parse(options.serviceNodePortRange ?? '30000-32767');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ClusterPki.loadOrCreate({
     dir: join(dataDir, 'pki'),
@@ -69,11 +84,31 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   mkdirSync(storeDir, { recursive: true });
   const container = new Container();
   container.bind(Logger).toConstantValue(logger);
+  // Pods get their ServiceAccount's API access volume; the plugin reads accounts through the
+  // in-process client of the very registry it admits for, resolved on first use.
+  const serviceAccounts = new ServiceAccountAdmission((namespace, name) =>
+    container
+      .get(ApiClient)
+      .get(resources.ServiceAccounts, name, { namespace })
+      .catch((err: unknown) => {
+        if (ApiError.is(err, 'NotFound')) return undefined;
+        throw err;
+      }),
+  );
   container.load(
     memoryStoreModule({ dataDir: storeDir, logger }),
-    apiserverModule({ admissionPlugins: [new NodeRestriction()] }),
+    apiserverModule({
+      admissionPlugins: [new NodeRestriction(), serviceAccounts],
+      ...(options.serviceClusterIpRange !== undefined
+        ? { serviceClusterIpRange: options.serviceClusterIpRange }
+        : {}),
+      ...(options.serviceNodePortRange !== undefined
+        ? { serviceNodePortRange: options.serviceNodePortRange }
+        : {}),
+    }),
   );
   const registry = container.get(Registry);
+  const allocator = container.get(ServiceAllocator);
   const cleanups: (() => Promise<void>)[] = [() => container.get(Store).close()];
   const cleanup = async (): Promise<void> => {
     for (const fn of cleanups.splice(0).reverse()) {
@@ -119,6 +154,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       throw listenError(err, host, options.port);
     });
     cleanups.push(() => server.close());
+    const clusterIp = allocator.kubernetesServiceIp;
+    await ensureKubernetesService(container.get(ApiClient), {
+      clusterIp,
+      // Endpoints are IPv4 addresses the proxy can dial; an unspecified or IPv6 host is reached on loopback.
+      apiserverAddress: isIP(host) === 4 && host !== '0.0.0.0' ? host : '127.0.0.1',
+      apiserverPort: server.port,
+    });
     const url = `https://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
     const kubeconfigPath = join(dataDir, 'kubeconfig');
     writeFileSync(
@@ -128,6 +170,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     );
     chmodSync(kubeconfigPath, 0o600);
     say(`apiserver: listening on ${url}`);
+    say(
+      `services: cluster IPs from ${allocator.ipRange.cidr}, NodePorts ${allocator.portRange.toString()}; default/kubernetes at ${clusterIp}:443`,
+    );
     return { container, client: container.get(ApiClient), server, pki, url, kubeconfigPath, stop: cleanup };
   } catch (err) {
     await cleanup();

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,10 +8,12 @@ import { runtimeChoices, type RuntimeChoice } from './runtimeChoice.js';
 /** The `tug` usage text. */
 export const usage = `usage: tug up [--port PORT] [--data-dir DIR] [--host ADDR] [--tls-san NAME]... [--anonymous-auth]
               [--runtime auto|containerd|docker|fake] [--containerd-socket PATH] [--docker-socket PATH]
-              [--node-name NAME] [--kubelet-port PORT]
+              [--node-name NAME] [--kubelet-port PORT] [--service-cluster-ip-range CIDR]
+              [--service-node-port-range FROM-TO] [--load-balancer-pool CIDR]
+              [--dns-address ADDR] [--dns-port PORT]
 
   up    run a single-node cluster in this process (store, HTTPS API server, scheduler,
-        controllers and a kubelet) until Ctrl-C or SIGTERM
+        controllers, local cloud, a kubelet, its proxy and cluster DNS) until Ctrl-C or SIGTERM
 
   --port PORT               HTTPS port of the API server (default 6443; 0 picks a free one)
   --data-dir DIR            where the store, the PKI, the kubelet's files and the admin kubeconfig
@@ -23,7 +26,15 @@ export const usage = `usage: tug up [--port PORT] [--data-dir DIR] [--host ADDR]
   --containerd-socket PATH  containerd's socket (default /run/tugboat/containerd/containerd.sock)
   --docker-socket PATH      the Docker Engine's socket (default /run/tugboat/docker/docker.sock)
   --node-name NAME          the node's name (default the host name, lowercased)
-  --kubelet-port PORT       HTTPS port of the kubelet (default 10250; 0 picks a free one)`;
+  --kubelet-port PORT       HTTPS port of the kubelet (default 10250; 0 picks a free one)
+  --service-cluster-ip-range CIDR
+                            Service cluster IPs (default 127.10.0.0/16: loopback, so the proxy
+                            listens on them without any network setup)
+  --service-node-port-range FROM-TO
+                            NodePorts, served on 127.0.0.1 (default 30000-32767)
+  --load-balancer-pool CIDR addresses of LoadBalancer Services (default 127.20.0.0/24)
+  --dns-address ADDR        IPv4 address of the cluster DNS (default 127.0.0.1)
+  --dns-port PORT           UDP port of the cluster DNS (default 10053; 0 picks a free one)`;
 
 /** The parsed flags of `tug up`. */
 export interface UpFlags {
@@ -37,6 +48,11 @@ export interface UpFlags {
   readonly dockerSocket?: string;
   readonly nodeName: string;
   readonly kubeletPort: number;
+  readonly serviceClusterIpRange: string;
+  readonly serviceNodePortRange: string;
+  readonly loadBalancerPool: string;
+  readonly dnsAddress: string;
+  readonly dnsPort: number;
 }
 
 function parsePort(flag: string, raw: string): number | string {
@@ -44,6 +60,17 @@ function parsePort(flag: string, raw: string): number | string {
   return Number.isInteger(port) && port <= 65535
     ? port
     : `${flag} must be a number from 0 to 65535, got "${raw}"`;
+}
+
+/** Whether `text` is an IPv4 CIDR from /1 to /30 (both ranges need at least two usable addresses). */
+function isCidr(text: string): boolean {
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
+  return m?.[1] !== undefined && isIP(m[1]) === 4 && Number(m[2]) >= 1 && Number(m[2]) <= 30;
+}
+
+function isPortRange(text: string): boolean {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text);
+  return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]) && Number(m[2]) <= 65535;
 }
 
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -65,6 +92,11 @@ export function parseUp(args: string[]): UpFlags | string {
         'docker-socket': { type: 'string' },
         'node-name': { type: 'string' },
         'kubelet-port': { type: 'string' },
+        'service-cluster-ip-range': { type: 'string' },
+        'service-node-port-range': { type: 'string' },
+        'load-balancer-pool': { type: 'string' },
+        'dns-address': { type: 'string' },
+        'dns-port': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -76,6 +108,19 @@ export function parseUp(args: string[]): UpFlags | string {
   if (typeof port === 'string') return port;
   const kubeletPort = parsePort('--kubelet-port', values['kubelet-port'] ?? '10250');
   if (typeof kubeletPort === 'string') return kubeletPort;
+  const dnsPort = parsePort('--dns-port', values['dns-port'] ?? '10053');
+  if (typeof dnsPort === 'string') return dnsPort;
+  const serviceClusterIpRange = values['service-cluster-ip-range'] ?? '127.10.0.0/16';
+  if (!isCidr(serviceClusterIpRange))
+    return `--service-cluster-ip-range must be an IPv4 CIDR from /1 to /30, got "${serviceClusterIpRange}"`;
+  const loadBalancerPool = values['load-balancer-pool'] ?? '127.20.0.0/24';
+  if (!isCidr(loadBalancerPool))
+    return `--load-balancer-pool must be an IPv4 CIDR from /1 to /30, got "${loadBalancerPool}"`;
+  const serviceNodePortRange = values['service-node-port-range'] ?? '30000-32767';
+  if (!isPortRange(serviceNodePortRange))
+    return `--service-node-port-range must be FROM-TO within 1-65535, got "${serviceNodePortRange}"`;
+  const dnsAddress = values['dns-address'] ?? '127.0.0.1';
+  if (isIP(dnsAddress) !== 4) return `--dns-address must be an IPv4 address, got "${dnsAddress}"`;
   const runtime = values.runtime ?? 'auto';
   if (!(runtimeChoices as readonly string[]).includes(runtime))
     return `--runtime must be one of ${runtimeChoices.join(', ')}, got "${runtime}"`;
@@ -103,5 +148,10 @@ export function parseUp(args: string[]): UpFlags | string {
     ...(values['docker-socket'] !== undefined ? { dockerSocket: values['docker-socket'] } : {}),
     nodeName,
     kubeletPort,
+    serviceClusterIpRange,
+    serviceNodePortRange,
+    loadBalancerPool,
+    dnsAddress,
+    dnsPort,
   };
 }

@@ -61,6 +61,8 @@ function up(port: number, dir: string): Tug {
     '0',
     '--node-name',
     'tug-test-node',
+    '--dns-port',
+    '0',
   );
 }
 
