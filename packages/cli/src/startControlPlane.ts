@@ -7,6 +7,7 @@ import {
   ClusterSecurity,
   Ipv4Range,
   KubeletNodeProxy,
+  KubeletSummarySource,
   NodeRestriction,
   PortRange,
   Registry,
@@ -15,6 +16,7 @@ import {
   apiserverModule,
   buildKubeconfig,
   ensureKubernetesService,
+  serveMetricsApi,
   startApiServer,
   type RunningApiServer,
 } from '@tugboat/apiserver';
@@ -142,6 +144,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       nodeProxy.close();
       return Promise.resolve();
     });
+    // metrics.k8s.io (kubectl top, the HPA) scraped from the same kubelets, as metrics-server does.
+    serveMetricsApi(
+      registry,
+      new KubeletSummarySource({
+        client: container.get(ApiClient),
+        clientCertPem: pki.kubeletClient.certPem,
+        clientKeyPem: pki.kubeletClient.keyPem,
+        kubeletCaPem: pki.ca.certPem,
+        logger,
+      }),
+    );
     const server = await startApiServer({
       registry,
       host,

@@ -191,6 +191,11 @@ describe('tug up', () => {
     expect((await kubectl(home, config, 'logs', 'hello')).stdout).toBe('hello from the pod\n');
     const exec = await kubectl(home, config, 'exec', 'hello', '--', 'sh', '-c', 'echo exec-ok');
     expect(exec.stdout).toBe('exec-ok\n');
+    // metrics.k8s.io, scraped from the kubelet's stats summary: kubectl top shows the node and the pod.
+    const topNodes = await kubectl(home, config, 'top', 'nodes', '--no-headers');
+    expect(topNodes.stdout).toMatch(/^tug-test-node\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/);
+    const topPods = await kubectl(home, config, 'top', 'pods', '--no-headers');
+    expect(topPods.stdout).toMatch(/^hello\s+\d+m\s+\d+Mi/);
     t.child.kill('SIGTERM');
     expect(await t.exited).toBe(0);
   }, 180_000);
