@@ -15,6 +15,8 @@ import {
 import type { Subscription } from 'rxjs';
 
 import { containerEnv, type EnvSources } from './env/containerEnv.js';
+import type { ImageGcManager } from './images/ImageGcManager.js';
+import { nodeImages } from './images/nodeImages.js';
 import type { KubeletOptions } from './KubeletOptions.js';
 import { NodeStatusManager } from './node/NodeStatusManager.js';
 import { adopt } from './pod/adopt.js';
@@ -67,6 +69,7 @@ export class Kubelet {
   private readonly syncer: PodSyncer;
   private readonly workers: PodWorkers;
   private readonly registry: PodRegistry;
+  private readonly imageGc: ImageGcManager | undefined;
   private readonly deps: KubeletDeps;
   /** The pods seen by uid, and the last state of those deleted from the API (to clean up). */
   private readonly byUid = new Map<string, corev1.Pod>();
@@ -130,6 +133,13 @@ export class Kubelet {
     const backoff = options.backoff ?? {};
     const initialMs = backoff.initialMs ?? 10_000;
     const maxMs = backoff.maxMs ?? 300_000;
+    const { images, gc } = nodeImages(options, {
+      recorder: this.recorder,
+      clock,
+      logger: log,
+      changed: () => this.nodeStatus?.requestUpdate(),
+    });
+    this.imageGc = gc;
     this.syncer = new PodSyncer({
       nodeName,
       hostIp: this.hostIp,
@@ -147,6 +157,7 @@ export class Kubelet {
       statuses: new StatusWriter(client, log),
       crashBackoff: new Backoff({ initialMs, maxMs }),
       pulls: new Backoff({ initialMs, maxMs }),
+      images,
       resetAfterMs: backoff.resetAfterMs ?? 600_000,
     });
     this.workers = new PodWorkers((uid) => this.syncUid(uid), clock, log, {
@@ -210,7 +221,13 @@ export class Kubelet {
     await Promise.all([this.pods.start(), this.services.start()]);
     if (this.stopped) return;
     const bound = new Set(this.pods.cache.list().map((p) => p.metadata?.uid ?? ''));
-    const { adopted, removed } = await adopt(options.runtime, this.volumes, bound, this.log);
+    const { adopted, removed } = await adopt(
+      options.runtime,
+      this.volumes,
+      bound,
+      options.nodeName,
+      this.log,
+    );
     this.log.info('kubelet started', { adopted, removed, pods: bound.size, port: this.port });
     this.subs.push(
       this.pods.events.subscribe((e) => {
@@ -230,6 +247,7 @@ export class Kubelet {
       }),
     );
     this.scheduleResync();
+    this.imageGc?.start();
   }
 
   private scheduleResync(): void {
@@ -274,6 +292,7 @@ export class Kubelet {
     await this.starting?.catch(() => undefined);
     for (const s of this.subs.splice(0)) s.unsubscribe();
     await this.workers.stop();
+    await this.imageGc?.stop();
     this.prober.stop();
     await Promise.all([this.pods.stop(), this.services.stop()]);
     await this.server?.close();

@@ -1,5 +1,7 @@
 import { token, type ApiClient, type Clock, type Logger, type Runtime } from '@tugboat/core';
 
+import type { ImageGcOptions } from './images/ImageGcManager.js';
+
 /** TLS material of the kubelet's HTTPS server (PEM). */
 export interface KubeletTlsOptions {
   /** The serving certificate and its key. */
@@ -51,6 +53,14 @@ export interface KubeletOptions {
   /** Lease renewal (default 10 s) and node status report interval (default 60 s). */
   readonly leaseRenewIntervalMs?: number;
   readonly nodeStatusReportIntervalMs?: number;
+  /** Pull one image at a time (default true, as upstream's `serializeImagePulls`). */
+  readonly serializeImagePulls?: boolean;
+  /** With `serializeImagePulls: false`, at most this many pulls at once (default no limit). */
+  readonly maxParallelImagePulls?: number;
+  /** Deadline of one image pull; a registry that hangs fails the pull (ErrImagePull) after it. Default 120 000 ms. */
+  readonly imagePullTimeoutMs?: number;
+  /** Image garbage collection (thresholds 85 % / 80 %, every 5 min by default); `false` turns it off. */
+  readonly imageGc?: ImageGcOptions | false;
 }
 
 /** Inversify token for {@link KubeletOptions}. */

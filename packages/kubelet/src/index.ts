@@ -41,3 +41,21 @@ export {
   type LocatedContainer,
 } from './server/KubeletServer.js';
 export type { ContainerSummary, CpuStats, MemoryStats, PodSummary, Summary } from './server/statsSummary.js';
+
+/* Images: pulls with pull secrets, the serial/parallel puller, garbage collection (area E3) */
+export { DockerKeyring, urlsMatch, type DockerConfigEntry } from './images/DockerKeyring.js';
+export {
+  ImageGcManager,
+  type DiskUsage,
+  type ImageGcManagerOptions,
+  type ImageGcOptions,
+  type ImageGcResult,
+} from './images/ImageGcManager.js';
+export { ImageManager, type ImageManagerOptions, type PulledImage } from './images/ImageManager.js';
+export { ImagePuller, type ImagePullerOptions, type PullOutcome } from './images/ImagePuller.js';
+export {
+  podKeyring,
+  type BadPullSecret,
+  type PodKeyring,
+  type PullSecretSources,
+} from './images/pullSecrets.js';

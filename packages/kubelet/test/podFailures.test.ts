@@ -135,7 +135,9 @@ describe('Kubelet: restarts, backoff and bad input', () => {
     expect(await h.events('pull')).toEqual(
       expect.arrayContaining([
         'Pulling: Pulling image "nginx:1.25"',
-        expect.stringMatching(/^Pulled: Successfully pulled image "nginx:1.25" in [\d.]+s/),
+        expect.stringMatching(
+          /^Pulled: Successfully pulled image "nginx:1.25" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/,
+        ),
       ]),
     );
   });

@@ -10,6 +10,7 @@ import {
 } from '@tugboat/core';
 
 import type { EnvSources } from '../env/containerEnv.js';
+import type { ImageManager } from '../images/ImageManager.js';
 import type { Backoff } from './Backoff.js';
 import { computePodActions, type PodActions, type Waiting } from './computePodActions.js';
 import { killContainer, killPod, type KillContext } from './killPod.js';
@@ -39,6 +40,8 @@ export interface PodSyncerContext {
   /** CrashLoopBackOff per `<uid>/<container>`; image pulls, config errors and mounts use `pulls`. */
   readonly crashBackoff: Backoff;
   readonly pulls: Backoff;
+  /** Image pulls with the pod's credentials, shared by every pod. */
+  readonly images: ImageManager;
   readonly resetAfterMs: number;
 }
 
@@ -228,6 +231,7 @@ export class PodSyncer {
           runtime,
           recorder: this.ctx.recorder,
           backoff: this.ctx.pulls,
+          images: this.ctx.images,
           now: () => clock.now(),
           env: this.ctx.env,
           mounts: this.ctx.mounts,

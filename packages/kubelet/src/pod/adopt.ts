@@ -7,14 +7,21 @@ import type { PodVolumes } from './seams.js';
  * Restart safety, run once at start before any sync: sandboxes and containers of pods still bound
  * here are left as they are (the first sync adopts them by their labels; running containers are
  * not restarted), those of pods that are gone are removed, and so are their volume directories.
+ * Sandboxes and containers labelled for another node are never touched.
  */
 export async function adopt(
   runtime: Runtime,
   volumes: PodVolumes,
   bound: ReadonlySet<string>,
+  nodeName: string,
   log: Logger,
 ): Promise<{ adopted: number; removed: number }> {
-  const [sandboxes, containers] = await Promise.all([runtime.listPodSandboxes(), runtime.listContainers()]);
+  // Only what this node made: other kubelets may share the runtime.
+  const mine = { labelSelector: { [runtimeLabels.nodeName]: nodeName } };
+  const [sandboxes, containers] = await Promise.all([
+    runtime.listPodSandboxes(mine),
+    runtime.listContainers(mine),
+  ]);
   const adopted = new Set<string>();
   let removed = 0;
   for (const sb of sandboxes) {

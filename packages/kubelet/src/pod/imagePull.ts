@@ -1,5 +1,7 @@
-import { ApiError, type EventRecorder, type Runtime, type corev1 } from '@tugboat/core';
+import { ApiError, normalizeImageRef, type EventRecorder, type Runtime, type corev1 } from '@tugboat/core';
 
+import { goDuration } from '../images/goDuration.js';
+import { pullErrorMessage, type ImageManager } from '../images/ImageManager.js';
 import type { Backoff } from './Backoff.js';
 import type { Waiting } from './computePodActions.js';
 
@@ -13,23 +15,35 @@ export interface ImagePullContext {
   readonly recorder: EventRecorder;
   readonly backoff: Backoff;
   readonly now: () => number;
+  /** Pulls with the pod's credentials, shared by every pod of the node. */
+  readonly images: ImageManager;
 }
 
+/** Upstream's default when the apiserver did not set one: `Always` for `:latest` or no tag, else `IfNotPresent`. */
 function defaultPolicy(image: string): string {
-  const lastPart = image.split('/').pop() ?? image;
   if (image.includes('@')) return 'IfNotPresent';
+  const lastPart = image.split('/').pop() ?? image;
   const tag = lastPart.includes(':') ? lastPart.split(':').pop() : undefined;
   return tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function seconds(ms: number): string {
-  return `${Math.round(ms) / 1000}s`;
+/** Why `image` does not parse, or undefined when it does. */
+function invalidReason(image: string): string | undefined {
+  try {
+    normalizeImageRef(image);
+    return undefined;
+  } catch (err) {
+    if (!ApiError.is(err, 'ImagePull')) throw err;
+    return pullErrorMessage(err);
+  }
 }
 
 /**
- * Makes a container's image present under its `imagePullPolicy`, as upstream's image manager:
- * events Pulling/Pulled, and on failure the waiting reason ErrImagePull, then ImagePullBackOff
- * while the pull backoff runs.
+ * Makes a container's image present under its `imagePullPolicy`, as upstream's image manager
+ * (`EnsureImageExists`): a reference that does not parse is InvalidImageName; a present image is
+ * used (`IfNotPresent`, `Never`); a missing one with `Never` is ErrImageNeverPull; otherwise the
+ * image is pulled with the pod's credentials (events Pulling/Pulled with time and size), and a
+ * failed pull is ErrImagePull, then ImagePullBackOff while the pull backoff runs.
  */
 export async function ensureImage(
   ctx: ImagePullContext,
@@ -40,14 +54,20 @@ export async function ensureImage(
   const policy = container.imagePullPolicy ?? defaultPolicy(image);
   const key = `${pod.metadata?.uid ?? ''}/image/${image}`;
   const now = ctx.now();
+  const invalid = invalidReason(image);
+  if (invalid !== undefined) {
+    const message = `Failed to apply default image tag "${image}": couldn't parse image name "${image}": ${invalid}`;
+    ctx.recorder.event(pod, 'Warning', 'InspectFailed', message);
+    return { ok: false, waiting: { reason: 'InvalidImageName', message }, retryAfterMs: 0 };
+  }
   let present: boolean;
   try {
     present = policy !== 'Always' && (await ctx.runtime.imageStatus(image)) !== undefined;
   } catch (err) {
     if (!ApiError.is(err, 'ImagePull')) throw err;
-    const message = `Failed to apply default image tag "${image}": ${err.message}`;
+    const message = `Failed to inspect image "${image}": ${pullErrorMessage(err)}`;
     ctx.recorder.event(pod, 'Warning', 'InspectFailed', message);
-    return { ok: false, waiting: { reason: 'InvalidImageName', message }, retryAfterMs: 0 };
+    return { ok: false, waiting: { reason: 'ImageInspectError', message }, retryAfterMs: 0 };
   }
   if (present) {
     ctx.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
@@ -66,26 +86,25 @@ export async function ensureImage(
     return { ok: false, waiting: { reason: 'ImagePullBackOff', message }, retryAfterMs: remaining };
   }
   ctx.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
-  const started = ctx.now();
+  let pulled;
   try {
-    await ctx.runtime.pullImage(image);
+    pulled = await ctx.images.pull(pod, image);
   } catch (err) {
-    if (!ApiError.is(err)) throw err;
-    if (err.code === 'Unavailable' || err.code === 'Timeout') throw err;
+    // A runtime that does not answer is the pod worker's to retry, not a pull failure.
+    if (!ApiError.is(err) || err.code === 'Unavailable' || err.code === 'Timeout') throw err;
     const delay = ctx.backoff.next(key, ctx.now());
-    const message = `Failed to pull image "${image}": ${err.message}`;
+    const message = `Failed to pull image "${image}": ${pullErrorMessage(err)}`;
     ctx.recorder.event(pod, 'Warning', 'Failed', message);
     ctx.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
     // Sync again while the backoff still runs, so the status moves on to ImagePullBackOff as upstream's does.
     return { ok: false, waiting: { reason: 'ErrImagePull', message }, retryAfterMs: Math.ceil(delay / 2) };
   }
   ctx.backoff.reset(key);
-  const took = seconds(ctx.now() - started);
   ctx.recorder.event(
     pod,
     'Normal',
     'Pulled',
-    `Successfully pulled image "${image}" in ${took} (${took} including waiting)`,
+    `Successfully pulled image "${image}" in ${goDuration(pulled.pullMs)} (${goDuration(pulled.totalMs)} including waiting). Image size: ${pulled.size ?? 0} bytes.`,
   );
   return { ok: true };
 }

@@ -12,6 +12,11 @@ export const runtimeLabels = {
   hash: 'io.kubernetes.container.hash',
   terminationMessagePath: 'io.kubernetes.container.terminationMessagePath',
   terminationGracePeriod: 'io.kubernetes.pod.terminationGracePeriod',
+  /**
+   * Not upstream's: the node the pod is bound to. Several Tugboat kubelets may share one runtime
+   * (simulated nodes, parallel test clusters), so each touches only what carries its own name.
+   */
+  nodeName: 'io.tugboat.node.name',
 } as const;
 
 /** The labels of a pod's sandbox (and, with the container name, of its containers). */
@@ -21,6 +26,7 @@ export function podLabels(pod: corev1.Pod): Record<string, string> {
     [runtimeLabels.podName]: m.name ?? '',
     [runtimeLabels.podNamespace]: m.namespace ?? 'default',
     [runtimeLabels.podUid]: m.uid ?? '',
+    [runtimeLabels.nodeName]: pod.spec?.nodeName ?? '',
   };
 }
 
