@@ -1,7 +1,10 @@
+import { multiNodeCommand } from './multiNodeCommands.js';
 import { parseUp, usage } from './upFlags.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const multiNode = await multiNodeCommand(command, rest);
+  if (multiNode !== undefined) return multiNode;
   if (
     command === '--help' ||
     command === '-h' ||
