@@ -116,15 +116,16 @@ async function session(
 }
 
 /**
- * A stand-in for the socket that never reports `close` on its own: spdy-transport destroys its
- * streams on the socket's close, which would drop frames its parser has read but not yet handled.
+ * A stand-in for the socket that never reports `end` or `close` on its own: spdy-transport destroys
+ * its streams when its input ends, which would drop frames its parser has read but not yet handled
+ * (the exit status among them, when the server closes right after a short command). The session
+ * watches the socket itself and destroys the wire when done.
  */
 function shield(socket: Duplex): Duplex {
   const wire = new PassThroughDuplex(socket);
   socket.on('data', (chunk: Buffer) => {
     if (!wire.push(chunk)) socket.pause();
   });
-  socket.on('end', () => wire.push(null));
   socket.on('error', () => undefined);
   return wire;
 }
