@@ -1,9 +1,10 @@
-import { silentLogger } from '@tugboat/core';
-import { InProcessApiClient, Registry, ResourceRegistry, startApiServer } from '@tugboat/apiserver';
+import { Store, silentLogger } from '@tugboat/core';
+import { InProcessApiClient, Registry, ResourceRegistry } from '@tugboat/apiserver';
 import { MemoryStore } from '@tugboat/store-memory';
+import { createTestCluster } from '@tugboat/test-cluster';
 import { describeApiClientConformance } from '@tugboat/testing';
 
-import { HttpApiClient } from '../src/index.js';
+import { HttpApiClient, loadKubeconfig } from '../src/index.js';
 
 describeApiClientConformance('InProcessApiClient', async () => {
   const store = new MemoryStore();
@@ -16,18 +17,17 @@ describeApiClientConformance('InProcessApiClient', async () => {
   };
 });
 
+// Over HTTPS against a test cluster: the kubeconfig's CA and admin client certificate, as kubectl uses them.
 describeApiClientConformance('HttpApiClient', async () => {
-  const store = new MemoryStore();
-  const registry = new Registry(store, new ResourceRegistry(), silentLogger);
-  const server = await startApiServer({ registry });
-  const client = new HttpApiClient({ server: server.url });
+  const cluster = await createTestCluster();
+  const client = new HttpApiClient(loadKubeconfig(cluster.kubeconfigPath));
+  const store = cluster.container.get(Store);
   return {
     client,
     compact: async () => store.compact(await store.currentRevision()),
     cleanup: async () => {
       client.close();
-      await server.close();
-      await store.close();
+      await cluster.stop();
     },
   };
 });
