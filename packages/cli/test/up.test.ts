@@ -207,6 +207,22 @@ describe('tug up', () => {
     await waitFor(first, /ready: kubeconfig/);
     const config = join(dir, 'kubeconfig');
     expect((await kubectl(home, config, 'create', 'namespace', 'kept')).code).toBe(0);
+    // Objects with owners (a Deployment's ReplicaSet and pods) are in the caches the restarted
+    // controllers start from.
+    const deploy = [
+      'create',
+      'deployment',
+      'kept',
+      '--image=busybox:1.35',
+      '--replicas=2',
+      '--',
+      'sleep',
+      '3600',
+    ];
+    expect((await kubectl(home, config, ...deploy)).code).toBe(0);
+    const rolled = await kubectl(home, config, 'rollout', 'status', 'deployment/kept', '--timeout=60s');
+    expect(rolled.stdout).toContain('successfully rolled out');
+    const podsBefore = await kubectl(home, config, 'get', 'pods', '-o', 'name');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     const second = started(up(await freePort(), dir));
@@ -216,6 +232,8 @@ describe('tug up', () => {
     // The restarted kubelet takes over its Node rather than failing on it.
     const nodes = await kubectl(home, config, 'get', 'nodes', '-o', readyJsonPath);
     expect(nodes.stdout.trim()).toBe('tug-test-node=True');
+    // The same two pods, adopted rather than replaced.
+    expect((await kubectl(home, config, 'get', 'pods', '-o', 'name')).stdout).toBe(podsBefore.stdout);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   }, 240_000);
