@@ -87,6 +87,8 @@ export type * as discoveryv1 from 'kubernetes-types/discovery/v1.js';
 export type * as eventsv1 from 'kubernetes-types/events/v1.js';
 export type * as rbacv1 from 'kubernetes-types/rbac/v1.js';
 export type * as schedulingv1 from 'kubernetes-types/scheduling/v1.js';
+// scheduler throughput and framework (P1)
+export type * as policyv1 from 'kubernetes-types/policy/v1.js';
 export type * as apiextensionsv1 from 'kubernetes-types/apiextensions/v1.js';
 
 /* Machinery (area A): selectors, quantities, meta helpers, work queue, informers, controllers,

@@ -16,6 +16,7 @@ import { SchedulerCache } from './cache/SchedulerCache.js';
 import { CycleStateImpl } from './framework/CycleStateImpl.js';
 import { fitErrorMessage } from './framework/fitErrorMessage.js';
 import { Framework } from './framework/Framework.js';
+import { Nominator } from './framework/Nominator.js';
 import { inTreeRegistry } from './framework/inTreeRegistry.js';
 import { defaultSchedulerName } from './framework/Profile.js';
 import { recordFailure } from './internal/recordFailure.js';
@@ -32,6 +33,8 @@ import { SchedulerOptions, type SchedulingAttempt } from './SchedulerOptions.js'
 @injectable()
 export class Scheduler {
   readonly cache = new SchedulerCache();
+  /** Pods nominated to nodes by preemption, shared by every profile. */
+  readonly nominator = new Nominator();
   readonly queue: SchedulingQueue;
   private readonly profiles = new Map<string, Framework>();
   private readonly recorder: EventRecorder;
@@ -62,6 +65,7 @@ export class Scheduler {
         this.log,
         () => this.cache,
         options.percentageOfNodesToScore,
+        this.nominator,
       );
       this.profiles.set(profile.schedulerName, fwk);
     }
@@ -103,6 +107,10 @@ export class Scheduler {
     this.stopped = true;
     this.queue.close();
     for (const s of this.subscriptions.splice(0)) s.unsubscribe();
+    for (const fwk of this.profiles.values())
+      fwk.iterateOverWaitingPods((w) => {
+        w.reject('', 'scheduler stopped');
+      });
     await this.loop;
     await Promise.all([...this.bindings]);
     await this.recorder.flush();
@@ -134,6 +142,8 @@ export class Scheduler {
     const pod = e.object;
     const uid = pod.metadata?.uid ?? '';
     if (e.type === 'deleted') {
+      this.nominator.delete(uid);
+      for (const fwk of this.profiles.values()) fwk.getWaitingPod(uid)?.reject('', 'pod deleted');
       if (pod.spec?.nodeName || this.cache.hasPod(uid)) {
         this.cache.removePod(uid);
         this.queue.delete(pod);
@@ -142,13 +152,16 @@ export class Scheduler {
       return;
     }
     if (pod.spec?.nodeName) {
+      this.nominator.delete(uid);
       const phase = pod.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') this.cache.removePod(uid);
       else this.cache.addPod(pod);
       this.queue.delete(pod);
       return;
     }
-    if (!this.responsible(pod) || this.cache.isAssumed(uid)) return;
+    if (!this.responsible(pod)) return;
+    if (!this.cache.isAssumed(uid)) this.nominator.update(pod);
+    else return;
     if (pod.metadata?.deletionTimestamp) this.queue.delete(pod);
     else if (e.type === 'added') this.queue.add(pod);
     else this.queue.update(pod);
@@ -202,7 +215,10 @@ export class Scheduler {
         try {
           const post = await fwk.runPostFilters(state, pod, result.statuses);
           postMsg = post?.status.reasons.join(' ') || undefined;
-          if (post?.nominatedNodeName) postMsg = undefined;
+          if (post?.nominatedNodeName) {
+            postMsg = undefined;
+            this.nominator.update(pod, post.nominatedNodeName);
+          }
         } catch (err) {
           postMsg = `preemption: ${errorMessage(err)}`;
         }
@@ -216,12 +232,16 @@ export class Scheduler {
     }
     const nodeName = result.nodeName;
     this.cache.assumePod(pod, nodeName);
+    // Placed now: its nomination no longer holds room (a failure puts it back).
+    this.nominator.delete(uid);
     let status;
     try {
       status = fwk.runReserve(state, pod, nodeName);
       if (status.code === 'Success') {
         status = fwk.runPermit(state, pod, nodeName);
-        if (status.code !== 'Success') fwk.runUnreserve(state, pod, nodeName);
+        // A held pod stays reserved; the binding cycle waits for its verdict.
+        if (status.code === 'Wait') status = { code: 'Success' as const, reasons: [] };
+        else if (status.code !== 'Success') fwk.runUnreserve(state, pod, nodeName);
       }
     } catch (err) {
       fwk.runUnreserve(state, pod, nodeName);
@@ -247,6 +267,13 @@ export class Scheduler {
     nodeName: string,
   ): Promise<void> {
     const pod = info.pod;
+    const permit = await fwk.waitOnPermit(pod);
+    if (permit.code !== 'Success') {
+      this.cache.forgetPod(pod.metadata?.uid ?? '');
+      fwk.runUnreserve(state, pod, nodeName);
+      this.fail(info, 'Unschedulable', permit.reasons.join(', '));
+      return;
+    }
     let status;
     try {
       status = await fwk.runBind(state, pod, nodeName);
@@ -288,6 +315,7 @@ export class Scheduler {
   /** Records a failed attempt (event + PodScheduled=False) and requeues the pod. */
   private fail(info: QueuedPodInfo, kind: 'Unschedulable' | 'Error', message: string): void {
     if (!this.queue.isTracked(info.key)) return; // deleted or bound meanwhile
+    if (!this.nominator.nodeFor(info.pod.metadata?.uid ?? '')) this.nominator.update(info.pod);
     this.report(info, kind === 'Error' ? 'error' : 'unschedulable');
     this.log.debug('pod not scheduled', { pod: info.key, message });
     recordFailure(this.client, this.recorder, this.log, info.pod, kind, message);

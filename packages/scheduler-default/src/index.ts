@@ -3,6 +3,7 @@ export { SchedulerOptions, type SchedulingAttempt } from './SchedulerOptions.js'
 export { schedulerModule } from './module.js';
 export { SchedulerCache } from './cache/SchedulerCache.js';
 export { MutableNodeInfo } from './cache/MutableNodeInfo.js';
+export { PodIndex, type AntiAffinityGroup } from './cache/PodIndex.js';
 export {
   SchedulingQueue,
   type QueuedPodInfo,
@@ -11,6 +12,8 @@ export {
 } from './queue/SchedulingQueue.js';
 export { Framework, type ScheduleResult } from './framework/Framework.js';
 export { CycleStateImpl } from './framework/CycleStateImpl.js';
+export { Nominator } from './framework/Nominator.js';
+export { WaitingPods, maxPermitTimeoutMs } from './framework/WaitingPods.js';
 export { PluginRegistry } from './framework/PluginRegistry.js';
 export { inTreeRegistry } from './framework/inTreeRegistry.js';
 export {

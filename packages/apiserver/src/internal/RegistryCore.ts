@@ -159,7 +159,8 @@ export class RegistryCore {
     req: UpdateRequest,
   ): Promise<KubeObject> {
     const old = decode(def, cur);
-    const incoming = clone(req.produce(clone(old)));
+    // A second parse of the stored JSON is a cheaper private copy of `old` than a deep clone.
+    const incoming = clone(req.produce(decode(def, cur)));
     checkKind(def, incoming);
     if (ns !== undefined && incoming.metadata?.namespace && incoming.metadata.namespace !== ns) {
       throw new ApiError(
@@ -173,7 +174,7 @@ export class RegistryCore {
     const strategy = this.strategyOf(def);
     let obj: KubeObject;
     if (req.mode === 'status') {
-      obj = clone(old);
+      obj = decode(def, cur);
       const status = (incoming as { status?: unknown }).status;
       if (status === undefined) delete (obj as { status?: unknown }).status;
       else (obj as { status?: unknown }).status = status;

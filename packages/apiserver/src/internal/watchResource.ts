@@ -45,16 +45,19 @@ export function watchResource(src: WatchSource, params: WatchParams): Observable
       subscriber.next({ type, object });
     };
     const onEvent = (ev: StoreEvent): void => {
-      const { now, before } = decoded(src.def, ev);
+      const d = decoded(src.def, ev);
+      const now = d.now;
       if (ev.type === 'delete') {
-        const gone = before ?? now;
+        const gone = d.before ?? now;
         if (src.selection.matches(gone)) emit('DELETED', gone);
         else last = ev.kv.modRevision;
         return;
       }
       const isNow = src.selection.matches(now);
+      // Without a selector every object matches: the previous one need not be parsed.
       const wasBefore =
-        ev.type === 'update' && (before === undefined ? isNow : src.selection.matches(before));
+        ev.type === 'update' &&
+        (src.selection.empty || ev.prevKv === undefined ? isNow : src.selection.matches(d.before ?? now));
       if (isNow && wasBefore) emit('MODIFIED', now);
       else if (isNow) emit('ADDED', now);
       else if (wasBefore) emit('DELETED', now);
@@ -131,23 +134,36 @@ export function watchResource(src: WatchSource, params: WatchParams): Observable
  * JSON parses per change. Watchers therefore share the decoded objects; the registry's consumers
  * serialize them (HTTP) or copy them (the in-process client), never mutate them.
  */
-function decoded(
-  def: ResourceDefinition,
-  ev: StoreEvent,
-): { now: KubeObject; before: KubeObject | undefined } {
+function decoded(def: ResourceDefinition, ev: StoreEvent): DecodedEvent {
   let entry = decodedEvents.get(ev);
   if (entry === undefined || entry.def !== def) {
-    entry = {
-      def,
-      now: decode(def, ev.kv),
-      before: ev.prevKv ? decode(def, ev.prevKv, ev.kv.modRevision) : undefined,
-    };
+    entry = new DecodedEvent(def, ev);
     decodedEvents.set(ev, entry);
   }
   return entry;
 }
 
-const decodedEvents = new WeakMap<
-  StoreEvent,
-  { def: ResourceDefinition; now: KubeObject; before: KubeObject | undefined }
->();
+/** A store event's objects, the previous one parsed only when a selector or a delete needs it. */
+class DecodedEvent {
+  readonly now: KubeObject;
+  private prev: KubeObject | undefined;
+  private prevDone = false;
+
+  constructor(
+    readonly def: ResourceDefinition,
+    private readonly ev: StoreEvent,
+  ) {
+    this.now = decode(def, ev.kv);
+  }
+
+  get before(): KubeObject | undefined {
+    if (!this.prevDone) {
+      const p = this.ev.prevKv;
+      this.prev = p ? decode(this.def, p, this.ev.kv.modRevision) : undefined;
+      this.prevDone = true;
+    }
+    return this.prev;
+  }
+}
+
+const decodedEvents = new WeakMap<StoreEvent, DecodedEvent>();

@@ -12,6 +12,7 @@ import { leaseStrategy } from './lease/leaseStrategy.js';
 import { namespaceStrategy } from './namespace/namespaceStrategy.js';
 import { nodeStrategy } from './node/nodeStrategy.js';
 import { podStrategy } from './pod/podStrategy.js';
+import { podDisruptionBudgetStrategy } from './poddisruptionbudget/podDisruptionBudgetStrategy.js';
 import { priorityClassStrategy } from './priorityclass/priorityClassStrategy.js';
 import { clusterRoleBindingStrategy, roleBindingStrategy } from './rbac/bindingStrategies.js';
 import { clusterRoleStrategy, roleStrategy } from './rbac/roleStrategies.js';
@@ -46,6 +47,7 @@ export const builtinStrategies: ReadonlyMap<string, Strategy> = new Map<string, 
   ['rolebindings.rbac.authorization.k8s.io', roleBindingStrategy],
   ['clusterrolebindings.rbac.authorization.k8s.io', clusterRoleBindingStrategy],
   ['priorityclasses.scheduling.k8s.io', priorityClassStrategy],
+  ['poddisruptionbudgets.policy', podDisruptionBudgetStrategy],
   ['customresourcedefinitions.apiextensions.k8s.io', crdStrategy],
 ]);
 

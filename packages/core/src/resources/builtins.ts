@@ -15,6 +15,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Event as EventV1 } from 'kubernetes-types/events/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-types/rbac/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 
@@ -275,6 +276,17 @@ export const PriorityClasses = defineResource<PriorityClass>({
   shortNames: ['pc'],
 });
 
+/** policy/v1 PodDisruptionBudget: how many of a set of pods may be voluntarily disrupted at once. */
+export const PodDisruptionBudgets = defineResource<PodDisruptionBudget>({
+  group: 'policy',
+  version: 'v1',
+  kind: 'PodDisruptionBudget',
+  plural: 'poddisruptionbudgets',
+  namespaced: true,
+  shortNames: ['pdb'],
+  subresources: ['status'],
+});
+
 /** apiextensions.k8s.io/v1 CustomResourceDefinition. */
 export const CustomResourceDefinitions = defineResource<CustomResourceDefinition>({
   group: 'apiextensions.k8s.io',
@@ -310,5 +322,6 @@ export const builtinResources: readonly ResourceDefinition[] = [
   RoleBindings,
   ClusterRoleBindings,
   PriorityClasses,
+  PodDisruptionBudgets,
   CustomResourceDefinitions,
 ] as readonly ResourceDefinition[];

@@ -147,6 +147,22 @@ export interface PermitPlugin extends Plugin {
   permit(state: CycleState, pod: Pod, nodeName: string): { status: PluginStatus; timeoutMs?: number };
 }
 
+/**
+ * A pod held at Permit (a plugin returned `Wait`), as upstream's waitingPod: binding goes ahead
+ * once every waiting plugin has allowed it; one rejection, or the timeout, fails the attempt.
+ */
+export interface WaitingPod {
+  readonly pod: Pod;
+  /** The node the pod is reserved on. */
+  readonly nodeName: string;
+  /** The plugins that have not allowed the pod yet. */
+  readonly pendingPlugins: readonly string[];
+  /** Lets binding proceed as far as `pluginName` is concerned. */
+  allow(pluginName: string): void;
+  /** Fails the scheduling attempt: the pod is unreserved and goes back to the queue. */
+  reject(pluginName: string, message: string): void;
+}
+
 /** Binds the pod to the node; returns `Skip` to let the next binder act. */
 export interface BindPlugin extends Plugin {
   bind(state: CycleState, pod: Pod, nodeName: string): Promise<PluginStatus>;
@@ -163,6 +179,10 @@ export interface FrameworkHandle {
   /** Runs every PreFilter extension's `addPod`/`removePod` (for preemption). */
   runPreFilterAddPod(state: CycleState, pod: Pod, podToAdd: PodInfo, node: NodeInfo): void;
   runPreFilterRemovePod(state: CycleState, pod: Pod, podToRemove: PodInfo, node: NodeInfo): void;
+  /** The pod with this uid waiting at Permit, if any. */
+  getWaitingPod?(uid: string): WaitingPod | undefined;
+  /** Calls `fn` for every pod waiting at Permit. */
+  iterateOverWaitingPods?(fn: (pod: WaitingPod) => void): void;
 }
 
 /** Builds a plugin from its profile arguments: what a registry maps a plugin name to. */

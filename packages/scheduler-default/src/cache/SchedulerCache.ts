@@ -2,6 +2,7 @@ import type { corev1, NodeInfo, PodInfo, Snapshot } from '@tugboat/core';
 
 import { podInfoOf } from '../internal/podInfo.js';
 import { MutableNodeInfo } from './MutableNodeInfo.js';
+import { PodIndex } from './PodIndex.js';
 
 interface PodState {
   info: PodInfo;
@@ -19,6 +20,8 @@ interface PodState {
 export class SchedulerCache implements Snapshot {
   private readonly infos = new Map<string, MutableNodeInfo>();
   private readonly podStates = new Map<string, PodState>();
+  /** Label and anti-affinity indexes over the counted pods, for PodTopologySpread and InterPodAffinity. */
+  readonly podIndex = new PodIndex();
   private nodeList: MutableNodeInfo[] = [];
   private nodesDirty = false;
   private affinityList: MutableNodeInfo[] = [];
@@ -58,7 +61,13 @@ export class SchedulerCache implements Snapshot {
 
   addNode(node: corev1.Node): void {
     const name = node.metadata?.name ?? '';
-    this.infoFor(name).setNode(node);
+    const info = this.infoFor(name);
+    const before = info.node.metadata?.labels;
+    const relabel = info.pods.length > 0 && !sameLabels(before, node.metadata?.labels);
+    // Anti-affinity counts are per topology pair: the node's pods count again under its new labels.
+    if (relabel) for (const p of info.pods) this.podIndex.remove(p, before);
+    info.setNode(node);
+    if (relabel) for (const p of info.pods) this.podIndex.add(p, node.metadata?.labels);
     this.nodesDirty = true;
   }
 
@@ -70,7 +79,12 @@ export class SchedulerCache implements Snapshot {
     const info = this.infos.get(name);
     if (info === undefined) return;
     if (info.pods.length === 0) this.infos.delete(name);
-    else info.clearNode();
+    else {
+      const before = info.node.metadata?.labels;
+      for (const p of info.pods) this.podIndex.remove(p, before);
+      info.clearNode();
+      for (const p of info.pods) this.podIndex.add(p, undefined);
+    }
     this.nodesDirty = true;
   }
 
@@ -90,7 +104,7 @@ export class SchedulerCache implements Snapshot {
     const placed: corev1.Pod = { ...pod, spec: { ...(pod.spec as corev1.PodSpec), nodeName } };
     // Same requests as the pending pod: reuse its parsed figures rather than parse again.
     const info: PodInfo = { ...podInfoOf(pod), pod: placed };
-    this.infoFor(nodeName).addPod(info);
+    this.place(info, nodeName);
     this.podStates.set(uid, { info, nodeName, assumed: true });
     if (info.hasAffinity) this.affinityDirty = true;
   }
@@ -115,7 +129,7 @@ export class SchedulerCache implements Snapshot {
       this.drop(uid, state);
     }
     info ??= podInfoOf(pod);
-    this.infoFor(nodeName).addPod(info);
+    this.place(info, nodeName);
     this.podStates.set(uid, { info, nodeName, assumed: false });
     if (info.hasAffinity) this.affinityDirty = true;
   }
@@ -128,10 +142,17 @@ export class SchedulerCache implements Snapshot {
 
   private drop(uid: string, state: PodState): void {
     const info = this.infos.get(state.nodeName);
-    info?.removePod(uid);
+    const removed = info?.removePod(uid);
+    if (removed !== undefined) this.podIndex.remove(removed, info?.node.metadata?.labels);
     this.podStates.delete(uid);
     if (state.info.hasAffinity) this.affinityDirty = true;
     if (info !== undefined && !info.hasNode && info.pods.length === 0) this.infos.delete(state.nodeName);
+  }
+
+  private place(info: PodInfo, nodeName: string): void {
+    const node = this.infoFor(nodeName);
+    node.addPod(info);
+    this.podIndex.add(info, node.node.metadata?.labels);
   }
 
   private infoFor(name: string): MutableNodeInfo {
@@ -142,4 +163,14 @@ export class SchedulerCache implements Snapshot {
     }
     return info;
   }
+}
+
+function sameLabels(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  for (const k of ka) if (a?.[k] !== b?.[k]) return false;
+  return true;
 }

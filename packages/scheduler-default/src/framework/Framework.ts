@@ -20,12 +20,16 @@ import {
   type ReservePlugin,
   type ScorePlugin,
   type Snapshot,
+  type WaitingPod,
 } from '@tugboat/core';
 
 import { CycleStateImpl } from './CycleStateImpl.js';
+import { filterWithNominated } from './filterWithNominated.js';
+import { Nominator } from './Nominator.js';
 import type { PluginRegistry } from './PluginRegistry.js';
 import { numFeasibleNodesToFind, resolvePlugins, type ProfileConfig } from './Profile.js';
 import { success, withPlugin } from './status.js';
+import { WaitingPods } from './WaitingPods.js';
 
 /** The outcome of one scheduling cycle's filter and score phases. */
 export type ScheduleResult =
@@ -65,6 +69,7 @@ export class Framework implements FrameworkHandle {
   private readonly binders: BindPlugin[] = [];
   private readonly percentage: number;
   private nextStartNodeIndex = 0;
+  private readonly waiting = new WaitingPods();
 
   constructor(
     readonly profile: ProfileConfig,
@@ -73,6 +78,8 @@ export class Framework implements FrameworkHandle {
     readonly logger: Logger,
     private readonly snapshotOf: () => Snapshot,
     percentageOfNodesToScore = 0,
+    /** The pods nominated to nodes, shared by the scheduler's profiles. */
+    readonly nominator: Nominator = new Nominator(),
   ) {
     this.percentage = profile.percentageOfNodesToScore ?? percentageOfNodesToScore;
     for (const ref of resolvePlugins(profile)) {
@@ -128,7 +135,7 @@ export class Framework implements FrameworkHandle {
     const nominated = pod.status?.nominatedNodeName;
     if (nominated) {
       const n = snapshot.get(nominated);
-      if (n !== undefined && this.runFilters(state, pod, n).code === 'Success') {
+      if (n !== undefined && this.filterNode(state, pod, n).code === 'Success') {
         return { kind: 'scheduled', nodeName: nominated, evaluated: 1, feasible: 1 };
       }
     }
@@ -137,7 +144,7 @@ export class Framework implements FrameworkHandle {
     let processed = 0;
     for (; processed < numAllNodes && feasible.length < want; processed++) {
       const node = nodes[(start + processed) % numAllNodes] as NodeInfo;
-      const s = this.runFilters(state, pod, node);
+      const s = this.filterNode(state, pod, node);
       if (s.code === 'Success') feasible.push(node);
       else {
         if (s.code === 'Error')
@@ -182,6 +189,11 @@ export class Framework implements FrameworkHandle {
       if (s.code !== 'Success') return withPlugin(s, f.name);
     }
     return success;
+  }
+
+  /** The Filter plugins on one node, counting pods nominated there with priority at least the pod's. */
+  filterNode(state: CycleStateImpl, pod: corev1.Pod, node: NodeInfo): PluginStatus {
+    return filterWithNominated(this, this.nominator, state, pod, node);
   }
 
   runPreFilterAddPod(state: CycleState, pod: corev1.Pod, podToAdd: PodInfo, node: NodeInfo): void {
@@ -258,13 +270,33 @@ export class Framework implements FrameworkHandle {
     }
   }
 
-  /** Runs Permit: any rejection wins. (`Wait` is treated as a rejection: waiting is not supported yet.) */
+  /**
+   * Runs Permit: any rejection wins; when some plugins say `Wait` (and none rejects) the pod is
+   * held (see {@link waitOnPermit}) and the result is `Wait`.
+   */
   runPermit(state: CycleState, pod: corev1.Pod, nodeName: string): PluginStatus {
+    const waits = new Map<string, number>();
     for (const p of this.permits) {
-      const { status } = p.permit(state, pod, nodeName);
-      if (status.code !== 'Success') return withPlugin(status, p.name);
+      const { status, timeoutMs } = p.permit(state, pod, nodeName);
+      if (status.code === 'Wait') waits.set(p.name, timeoutMs ?? 0);
+      else if (status.code !== 'Success') return withPlugin(status, p.name);
     }
-    return success;
+    if (waits.size === 0) return success;
+    this.waiting.add(pod, nodeName, waits);
+    return { code: 'Wait', reasons: [], plugin: [...waits.keys()].join(', ') };
+  }
+
+  /** The binding cycle's wait for a held pod's verdict: allowed, rejected, or timed out. */
+  async waitOnPermit(pod: corev1.Pod): Promise<PluginStatus> {
+    return this.waiting.wait(pod.metadata?.uid ?? '');
+  }
+
+  getWaitingPod(uid: string): WaitingPod | undefined {
+    return this.waiting.get(uid);
+  }
+
+  iterateOverWaitingPods(fn: (pod: WaitingPod) => void): void {
+    this.waiting.forEach(fn);
   }
 
   /** Runs the binders in order until one does not `Skip`. */

@@ -3,6 +3,7 @@ import {
   resources,
   type corev1,
   type CycleState,
+  type policyv1,
   type FrameworkHandle,
   type PluginStatus,
   type PostFilterPlugin,
@@ -11,6 +12,7 @@ import {
 
 import { fitErrorMessage } from '../../framework/fitErrorMessage.js';
 import { statusOf } from '../../framework/status.js';
+import { disruptionBudgets } from './disruptionBudgets.js';
 import { pickBest, selectVictims, type Victims } from './selectVictims.js';
 
 const notHelpful = 'Preemption is not helpful for scheduling';
@@ -19,7 +21,8 @@ const noVictims = 'No preemption victims found for incoming pod';
 /**
  * The DefaultPreemption plugin (PostFilter): when no node fits, finds the node where evicting the
  * fewest, lowest-priority pods lets the pod fit, deletes those pods (graceful deletion) and sets
- * the pod's `status.nominatedNodeName`. Nodes rejected as unresolvable are not considered.
+ * the pod's `status.nominatedNodeName`. Nodes rejected as unresolvable are not considered; among
+ * the rest, evictions that keep every PodDisruptionBudget are preferred.
  */
 export class DefaultPreemption implements PostFilterPlugin {
   static readonly pluginName = 'DefaultPreemption';
@@ -45,6 +48,7 @@ export class DefaultPreemption implements PostFilterPlugin {
         return { status: statusOf('Unschedulable', 'preemption: waiting for victims to terminate.') };
       }
     }
+    const budgets = disruptionBudgets(await this.listBudgets(), snapshot);
     const found: Victims[] = [];
     const why = new Map<string, PluginStatus>();
     const notHelpfulStatus = statusOf('UnschedulableAndUnresolvable', notHelpful);
@@ -55,7 +59,7 @@ export class DefaultPreemption implements PostFilterPlugin {
         why.set(name, notHelpfulStatus);
         continue;
       }
-      const v = selectVictims(this.handle, state, pod, node);
+      const v = selectVictims(this.handle, state, pod, node, budgets);
       if (v === undefined) why.set(name, noVictimsStatus);
       else found.push(v);
     }
@@ -86,5 +90,15 @@ export class DefaultPreemption implements PostFilterPlugin {
       )
       .catch(ignoreNotFound);
     return { status: { code: 'Success', reasons: [] }, nominatedNodeName: nodeName };
+  }
+
+  /** Every PodDisruptionBudget; none when they cannot be read (preemption goes on without them). */
+  private async listBudgets(): Promise<policyv1.PodDisruptionBudget[]> {
+    try {
+      return (await this.handle.client.list(resources.PodDisruptionBudgets)).items;
+    } catch (err) {
+      this.handle.logger.warn('preemption: cannot list PodDisruptionBudgets', { error: String(err) });
+      return [];
+    }
   }
 }

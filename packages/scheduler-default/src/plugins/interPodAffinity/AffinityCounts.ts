@@ -15,6 +15,8 @@ import {
  */
 export class AffinityCounts {
   existingAnti = new Map<string, number>();
+  /** The topology keys that occur in {@link existingAnti} (a superset): Filter looks up only these. */
+  existingAntiKeys = new Set<string>();
   affinity = new Map<string, number>();
   anti = new Map<string, number>();
 
@@ -26,8 +28,10 @@ export class AffinityCounts {
     if (labels === undefined) return;
     for (const t of affinityOf(existing.pod).antiAffinity) {
       const v = labels[t.topologyKey];
-      if (v !== undefined && termMatches(t, incoming))
+      if (v !== undefined && termMatches(t, incoming)) {
         bump(this.existingAnti, pairKey(t.topologyKey, v), sign);
+        this.existingAntiKeys.add(t.topologyKey);
+      }
     }
   }
 
@@ -50,6 +54,7 @@ export class AffinityCounts {
   clone(): AffinityCounts {
     const c = new AffinityCounts(this.terms);
     c.existingAnti = new Map(this.existingAnti);
+    c.existingAntiKeys = new Set(this.existingAntiKeys);
     c.affinity = new Map(this.affinity);
     c.anti = new Map(this.anti);
     return c;

@@ -14,7 +14,9 @@ import type {
 
 import { skip, statusOf, success } from '../../framework/status.js';
 import { affinityOf, matchesAll, pairKey, type CompiledAffinity } from '../../internal/affinityTerms.js';
+import { podIndexOf } from '../../cache/PodIndex.js';
 import { AffinityCounts } from './AffinityCounts.js';
+import { countFromIndex } from './countFromIndex.js';
 import { preferredScores } from './preferredScores.js';
 
 const filterKey = 'InterPodAffinity/filter';
@@ -41,12 +43,16 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   preFilter(state: CycleState, pod: corev1.Pod, snapshot: Snapshot): PluginStatus {
     const terms = affinityOf(pod);
     const counts = new AffinityCounts(terms);
-    for (const node of snapshot.nodesWithAffinityPods) {
-      for (const existing of node.podsWithAffinity) counts.addExistingAnti(pod, existing, node, 1);
-    }
-    if (terms.affinity.length > 0 || terms.antiAffinity.length > 0) {
-      for (const node of snapshot.nodes) {
-        for (const existing of node.pods) counts.addIncoming(existing, node, 1);
+    const index = podIndexOf(snapshot);
+    if (index !== undefined) countFromIndex(index, counts, pod, snapshot);
+    else {
+      for (const node of snapshot.nodesWithAffinityPods) {
+        for (const existing of node.podsWithAffinity) counts.addExistingAnti(pod, existing, node, 1);
+      }
+      if (terms.affinity.length > 0 || terms.antiAffinity.length > 0) {
+        for (const node of snapshot.nodes) {
+          for (const existing of node.pods) counts.addIncoming(existing, node, 1);
+        }
       }
     }
     if (counts.existingAnti.size === 0 && terms.affinity.length === 0 && terms.antiAffinity.length === 0)
@@ -76,8 +82,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (counts === undefined) return success;
     const labels = node.node.metadata?.labels ?? {};
     if (counts.existingAnti.size > 0) {
-      for (const k of Object.keys(labels)) {
-        if ((counts.existingAnti.get(pairKey(k, labels[k] ?? '')) ?? 0) > 0) return existingAntiRejected;
+      for (const k of counts.existingAntiKeys) {
+        const v = labels[k];
+        if (v !== undefined && (counts.existingAnti.get(pairKey(k, v)) ?? 0) > 0) return existingAntiRejected;
       }
     }
     const terms: CompiledAffinity = counts.terms;

@@ -14,7 +14,8 @@ import type {
 
 import { skip, statusOf, success } from '../../framework/status.js';
 import { maxNodeScore } from '../normalize.js';
-import { constraintsOf, countMatching, nodeCounts } from './constraints.js';
+import { constraintsOf, nodeCounts } from './constraints.js';
+import { domainCounts } from './domainCounts.js';
 import { SpreadCounts } from './SpreadCounts.js';
 
 const filterKey = 'PodTopologySpread/filter';
@@ -39,16 +40,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   preFilter(state: CycleState, pod: corev1.Pod, snapshot: Snapshot): PluginStatus {
     const hard = constraintsOf(pod).hard;
     if (hard.length === 0) return skip;
-    const counts = hard.map(() => new Map<string, number>());
-    for (const node of snapshot.nodes) {
-      if (!nodeCounts(pod, hard, node)) continue;
-      const labels = node.node.metadata?.labels ?? {};
-      hard.forEach((c, i) => {
-        const m = counts[i] as Map<string, number>;
-        const v = labels[c.topologyKey] ?? '';
-        m.set(v, (m.get(v) ?? 0) + countMatching(pod, c, node));
-      });
-    }
+    const counts = domainCounts(pod, hard, snapshot);
     const s = new SpreadCounts(
       hard,
       counts,
@@ -57,6 +49,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     hard.forEach((_, i) => {
       s.recompute(i);
     });
+    s.selfMatch = hard.map((c) => (c.selector.matches(pod.metadata?.labels) ? 1 : 0));
     state.write(filterKey, s);
     return success;
   }
@@ -89,12 +82,11 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const s = state.read<SpreadCounts>(filterKey);
     if (s === undefined) return success;
     const labels = node.node.metadata?.labels ?? {};
-    const podLabels = pod.metadata?.labels;
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i] as (typeof s.constraints)[number];
       const v = labels[c.topologyKey];
       if (v === undefined) return labelRejected;
-      const self = c.selector.matches(podLabels) ? 1 : 0;
+      const self = s.selfMatch[i] ?? 0;
       const matchNum = (s.counts[i] as Map<string, number>).get(v) ?? 0;
       if (matchNum + self - (s.mins[i] as number) > c.maxSkew) return skewRejected;
     }
@@ -104,16 +96,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   preScore(state: CycleState, pod: corev1.Pod): PluginStatus {
     const soft = constraintsOf(pod).soft;
     if (soft.length === 0) return skip;
-    const counts = soft.map(() => new Map<string, number>());
-    for (const node of this.snapshotOf().nodes) {
-      if (!nodeCounts(pod, soft, node)) continue;
-      const labels = node.node.metadata?.labels ?? {};
-      soft.forEach((c, i) => {
-        const m = counts[i] as Map<string, number>;
-        const v = labels[c.topologyKey] ?? '';
-        m.set(v, (m.get(v) ?? 0) + countMatching(pod, c, node));
-      });
-    }
+    const counts = domainCounts(pod, soft, this.snapshotOf());
     state.write(scoreKey, { soft, counts });
     return success;
   }

@@ -2,6 +2,9 @@ import type { Constraint } from './constraints.js';
 
 /** PodTopologySpread's PreFilter state: matching pods per domain for each hard constraint, and the minimum. */
 export class SpreadCounts {
+  /** Whether each constraint's selector selects the incoming pod itself (fixed for the cycle). */
+  selfMatch: number[] = [];
+
   constructor(
     readonly constraints: readonly Constraint[],
     public counts: Map<string, number>[],
@@ -18,10 +21,12 @@ export class SpreadCounts {
   }
 
   clone(): SpreadCounts {
-    return new SpreadCounts(
+    const c = new SpreadCounts(
       this.constraints,
       this.counts.map((m) => new Map(m)),
       [...this.mins],
     );
+    c.selfMatch = this.selfMatch;
+    return c;
   }
 }
