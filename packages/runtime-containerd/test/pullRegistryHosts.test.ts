@@ -113,9 +113,9 @@ describe('containerd registry configuration on a real containerd', () => {
     hosts.push(m.host);
     const runtime = new ContainerdRuntime({ socket });
     runtimes.push(runtime);
-    // Pointed at a dead port first: the pull fails …
-    const [port] = await freePorts(1);
-    await writeRegistryHosts(defaultRegistryConfigPath, m.host, { server: `http://127.0.0.1:${port ?? 1}` });
+    // Pointed at a dead port first: the pull fails … (port 1, where nothing listens: a port that
+    // was merely free a moment ago may be taken by another suite's server meanwhile)
+    await writeRegistryHosts(defaultRegistryConfigPath, m.host, { server: 'http://127.0.0.1:1' });
     expect(imagePullReason(await rejection(runtime.pullImage(ref)))).toBe('Unavailable');
     // … and once the file names the real server, the very next pull succeeds.
     await writeRegistryHosts(defaultRegistryConfigPath, m.host, { server: m.url });
