@@ -25,7 +25,8 @@ import { statusChanged } from '../replicaset/replicaSetStatus.js';
 import { calculateStatus, progressStatus } from './deploymentStatus.js';
 import { DeploymentSync } from './DeploymentSync.js';
 import { names, specReplicas } from './deploymentUtil.js';
-import { rolloutRecreate, rolloutRolling, scaleOnly } from './rollout.js';
+import { rolloutRecreate, rolloutRolling } from './rollout.js';
+import { scaleOnly } from './scaleOnly.js';
 
 const { Deployments, ReplicaSets, Pods } = resources;
 

@@ -15,6 +15,7 @@ import {
   podBound,
   resolveFenceposts,
   revisionOf,
+  semanticForm,
   setNewReplicaSetAnnotations,
   specReplicas,
   sum,
@@ -82,7 +83,7 @@ export class DeploymentSync {
   private async createNewReplicaSet(revision: number): Promise<appsv1.ReplicaSet | undefined> {
     const d = this.d;
     const collisionCount = d.status?.collisionCount ?? undefined;
-    const hash = templateHash(d.spec?.template, collisionCount);
+    const hash = templateHash(semanticForm(d.spec?.template ?? {}), collisionCount);
     const template = structuredClone(d.spec?.template ?? {});
     template.metadata = {
       ...(template.metadata ?? {}),

@@ -64,15 +64,51 @@ export function resolveFenceposts(d: appsv1.Deployment): { surge: number; unavai
   return { surge, unavailable: Math.min(unavailable, replicas) };
 }
 
-/** A pod template without the `pod-template-hash` label, in canonical form, for comparisons. */
-export function templateKey(template: corev1.PodTemplateSpec | undefined): string {
-  const t = structuredClone(template ?? {});
-  if (t.metadata?.labels) {
-    const labels = Object.entries(t.metadata.labels).filter(([k]) => k !== names.hashLabel);
-    if (labels.length === 0) delete t.metadata.labels;
-    else t.metadata.labels = Object.fromEntries(labels);
+/**
+ * A value with nulls, empty objects and empty arrays removed, recursively. Upstream compares
+ * templates after decoding them into Go structs (`apiequality.Semantic.DeepEqual`), where
+ * `creationTimestamp: null`, `resources: {}` and an absent field are all the same zero value;
+ * kubectl's `rollout undo` writes templates in that re-encoded form.
+ */
+export function semanticForm<T>(value: T): T {
+  return (prune(value) ?? {}) as T;
+}
+
+function prune(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    return value.length === 0 ? undefined : value.map((v) => prune(v) ?? {});
   }
-  return stableStringify(t);
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const p = prune(v);
+      if (p !== undefined) out[k] = p;
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
+  }
+  return value;
+}
+
+/** A pod template without the `pod-template-hash` label, in canonical semantic form, for comparisons. */
+export function templateKey(template: corev1.PodTemplateSpec | undefined): string {
+  if (template === undefined) return computeTemplateKey(undefined);
+  // Cached objects are replaced, never mutated, so a template object's key never changes; the
+  // Deployment controller compares every ReplicaSet's template on each of many syncs.
+  let key = templateKeys.get(template);
+  if (key === undefined) templateKeys.set(template, (key = computeTemplateKey(template)));
+  return key;
+}
+
+const templateKeys = new WeakMap<corev1.PodTemplateSpec, string>();
+
+function computeTemplateKey(template: corev1.PodTemplateSpec | undefined): string {
+  const t = structuredClone(template ?? {});
+  if (t.metadata?.labels)
+    t.metadata.labels = Object.fromEntries(
+      Object.entries(t.metadata.labels).filter(([k]) => k !== names.hashLabel),
+    );
+  return stableStringify(semanticForm(t));
 }
 
 /**

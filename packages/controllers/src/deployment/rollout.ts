@@ -80,36 +80,3 @@ export async function rolloutRecreate(
   if (isComplete(sync.d, sync.d.status ?? {})) await sync.cleanup();
   return false;
 }
-
-/**
- * Scaling without a rollout (paused, or `spec.replicas` changed mid-rollout; upstream `scale`):
- * a single active ReplicaSet takes the whole count; otherwise replicas are added to the newest
- * active ReplicaSet and removed from the oldest first, within `maxSurge`.
- */
-export async function scaleOnly(sync: DeploymentSync): Promise<boolean> {
-  const replicas = specReplicas(sync.d);
-  const active = sync.all.filter((rs) => specReplicas(rs) > 0);
-  const target =
-    active.length === 1 ? active[0] : active.length === 0 ? (sync.newRS ?? sync.old.at(-1)) : undefined;
-  if (target !== undefined) return sync.scale(target, replicas);
-  const newRS = sync.newRS;
-  if (newRS !== undefined && specReplicas(newRS) === replicas) {
-    let scaled = false;
-    for (const rs of [...sync.old]) if (await sync.scale(rs, 0)) scaled = true;
-    return scaled;
-  }
-  const { surge } = resolveFenceposts(sync.d);
-  const allowed = sync.d.spec?.strategy?.type === 'Recreate' ? replicas : replicas + surge;
-  let delta = allowed - sum(sync.all, specReplicas);
-  if (delta === 0) return false;
-  const ordered = delta > 0 ? [...active].reverse() : active;
-  let scaled = false;
-  for (const rs of ordered) {
-    if (delta === 0) break;
-    const size = specReplicas(rs);
-    const next = Math.max(0, size + delta);
-    delta -= next - size;
-    if (await sync.scale(rs, next)) scaled = true;
-  }
-  return scaled;
-}
