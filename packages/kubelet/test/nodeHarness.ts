@@ -3,28 +3,7 @@ import { ApiError, Logger, silentLogger, type ApiClient } from '@tugboat/core';
 import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container } from 'inversify';
 
-/** Polls `probe` until it returns something other than undefined, or fails at the deadline. */
-export async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what = 'condition',
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what} not met before the deadline${last instanceof Error ? `: ${last.message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until } from '@tugboat/testing';
 
 /** An ApiClient that can be switched off (every call fails `Unavailable`) and counts calls. */
 export interface FlakyClient {

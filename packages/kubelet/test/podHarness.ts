@@ -13,28 +13,9 @@ import { Kubelet } from '../src/Kubelet.js';
 import type { KubeletOptions } from '../src/KubeletOptions.js';
 import type { KubeletDeps, PodProber } from '../src/pod/seams.js';
 
-/** Polls `probe` until it returns something other than undefined, or fails at the deadline. */
-export async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what = 'condition',
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what} not met before the deadline${last instanceof Error ? `: ${last.message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from '@tugboat/testing';
+
+export { until };
 
 /** A prober stand-in: every container ready and started; liveness failures are injected by tests. */
 export class StubProber implements PodProber {

@@ -63,3 +63,6 @@ export {
   type StartRegistryOptions,
   type TestRegistry,
 } from './registry/startRegistry.js';
+
+/* Waiting for a condition in tests */
+export { until } from './wait/until.js';
