@@ -14,6 +14,7 @@ import {
   silentLogger,
 } from '@tugboat/core';
 import { Proxy } from '@tugboat/proxy';
+import { until } from '@tugboat/testing';
 import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container } from 'inversify';
 
@@ -22,24 +23,6 @@ import { cloudModule, loadBalancerCleanupFinalizer, LocalCloudProvider } from '.
 const { Services, Nodes, EndpointSlices } = resources;
 const ns = 'default';
 const nodeAddress = '127.32.0.1';
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what} not met before the deadline${last instanceof Error ? `: ${last.message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function get(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {

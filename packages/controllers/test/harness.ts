@@ -9,32 +9,19 @@ import {
   type corev1,
 } from '@tugboat/core';
 import { memoryStoreModule } from '@tugboat/store-memory';
+import { until as untilShared } from '@tugboat/testing';
 import { Container } from 'inversify';
 import type { Subscription } from 'rxjs';
 
 import { controllersModule, type ControllerName, type ControllersOptions } from '../src/index.js';
 
-/** Polls `probe` until it returns something other than undefined, or fails at the deadline. */
-export async function until<T>(
+/** The shared {@link untilShared} with this harness's argument order (deadline before description). */
+export function until<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 15_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what} not met before the deadline${last instanceof Error ? `: ${last.message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return untilShared(probe, what, timeoutMs);
 }
 
 /** An in-process cluster: memory store, registry, controller runtime and the chosen controllers. */

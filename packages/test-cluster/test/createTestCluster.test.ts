@@ -6,21 +6,12 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, KubeConfig, V1ConfigMap, V1ObjectMeta } from '@kubernetes/client-node';
 import { ApiError, resources, type appsv1 } from '@tugboat/core';
+import { until } from '@tugboat/testing';
 import { Container } from 'inversify';
 
 import { TestClusterFactory, createTestCluster, testClusterModule, type TestCluster } from '../src/index.js';
 
 const run = promisify(execFile);
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not met before the deadline`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function kubectl(cluster: TestCluster, ...args: string[]): Promise<string> {
   return run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, ...args]).then((r) => r.stdout);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { controllerOf, resources, type appsv1, type corev1 } from '@tugboat/core';
 
-import { until } from './harness.js';
+import { until } from '@tugboat/testing';
 import { startKubectlCluster, type KubectlCluster } from './kubectlCluster.js';
 
 const { Deployments, ReplicaSets, Pods, ConfigMaps, Services, Namespaces } = resources;
@@ -54,8 +54,8 @@ describe('kubectl rollout, scale and delete against the in-process cluster', () 
           all.every((p) => p.status?.phase === 'Running' && p.spec?.containers[0]?.image === image);
         return ok ? all : undefined;
       },
-      60_000,
       `${n} pods running ${image}`,
+      60_000,
     );
   }
 
@@ -129,8 +129,8 @@ describe('kubectl rollout, scale and delete against the in-process cluster', () 
         const d = await k.api.get(Deployments, 'web', { namespace: ns });
         return (d.status?.observedGeneration ?? 0) >= (paused.metadata?.generation ?? 0) ? d : undefined;
       },
-      30_000,
       'paused generation observed',
+      30_000,
     );
     expect((await replicaSets()).some((rs) => imageOf(rs) === 'busybox:1.38')).toBe(false);
     expect((await livePods()).every((p) => p.spec?.containers[0]?.image === 'busybox:1.37')).toBe(true);
@@ -153,8 +153,8 @@ describe('kubectl rollout, scale and delete against the in-process cluster', () 
         const pods = await podsSettled(3, 'busybox:1.38');
         return pods.every((p) => !before.has(p.metadata?.uid)) ? pods : undefined;
       },
-      60_000,
       'every pod replaced',
+      60_000,
     );
     expect(after).toHaveLength(3);
   });
@@ -181,8 +181,8 @@ describe('kubectl rollout, scale and delete against the in-process cluster', () 
         ]);
         return rss.items.length === 0 && pods.items.length === 0 ? true : undefined;
       },
-      60_000,
       'ReplicaSets and pods gone',
+      60_000,
     );
     const got = await k.kubectl('-n', ns, 'get', 'deployment/web');
     expect(got.code).not.toBe(0);

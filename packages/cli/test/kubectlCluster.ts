@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startCluster, type Cluster } from '@tugboat/cli';
+import { startCluster, type Cluster } from '../src/index.js';
 import { silentLogger, type ApiClient } from '@tugboat/core';
 
 /** What one kubectl run answered. */
