@@ -1,6 +1,7 @@
 import { ApiClient, Logger, Store, silentLogger } from '@tugboat/core';
 import { ContainerModule } from 'inversify';
 
+import { EvictionEndpoint } from './eviction/EvictionEndpoint.js';
 import { InProcessApiClient } from './client/InProcessApiClient.js';
 import { Registry, type RegistryOptions } from './registry/Registry.js';
 import { ServiceAllocation } from './allocators/ServiceAllocation.js';
@@ -50,7 +51,11 @@ export function apiserverModule(options: ApiserverOptions = {}): ContainerModule
                 },
           ),
       )
-      .inSingletonScope();
+      .inSingletonScope()
+      .onActivation((_ctx, registry) => {
+        registry.serveEndpoints([new EvictionEndpoint(() => new InProcessApiClient(registry))]);
+        return registry;
+      });
     bind(InProcessApiClient)
       .toDynamicValue((ctx) => new InProcessApiClient(ctx.get(Registry)))
       .inSingletonScope();

@@ -36,3 +36,12 @@ export {
 } from './hpa/replicaCalculator.js';
 export { ScaleNormalizer, type NormalizationInput, type Normalized } from './hpa/ScaleNormalizer.js';
 export { PodMetricsResource, parseGoDuration } from './hpa/resourceMetrics.js';
+export { DisruptionController } from './disruption/DisruptionController.js';
+export { expectedScale, type ScaleSources } from './disruption/expectedScale.js';
+export {
+  disruptedPodTimeoutMs,
+  needsExpectedScale,
+  pdbStatus,
+  type PdbInputs,
+  type PdbStatusResult,
+} from './disruption/pdbStatus.js';

@@ -14,6 +14,7 @@ import { NodeLifecycleOptions } from './nodelifecycle/NodeLifecycleOptions.js';
 import { TaintEvictionController } from './nodelifecycle/TaintEvictionController.js';
 import { ReplicaSetController } from './replicaset/ReplicaSetController.js';
 import { RootCaPem, RootCaPublisher } from './rootcacert/RootCaPublisher.js';
+import { DisruptionController } from './disruption/DisruptionController.js';
 import { HorizontalPodAutoscalerController } from './hpa/HorizontalPodAutoscalerController.js';
 import { HpaOptions } from './hpa/HpaOptions.js';
 
@@ -31,6 +32,7 @@ export const controllerClasses = {
   tainteviction: TaintEvictionController,
   rootcacertpublisher: RootCaPublisher,
   horizontalpodautoscaler: HorizontalPodAutoscalerController,
+  disruption: DisruptionController,
 } as const satisfies Record<string, Newable<Reconciler>>;
 
 /** The name of one of this package's controllers. */

@@ -3,6 +3,7 @@ import type { appsv1, corev1 } from '@tugboat/core';
 import { ageColumn, column, nameColumn, type Printer } from './columns.js';
 import { ageOf } from './humanDuration.js';
 import { hpaPrinter } from './hpaPrinter.js';
+import { pdbPrinter } from './pdbPrinter.js';
 import { podPrinter } from './podPrinter.js';
 
 const none = '<none>';
@@ -238,4 +239,5 @@ export const builtinPrinters: ReadonlyMap<string, Printer> = new Map([
   ['namespaces', namespacePrinter],
   ['events', eventPrinter],
   ['horizontalpodautoscalers.autoscaling', hpaPrinter],
+  ['poddisruptionbudgets.policy', pdbPrinter],
 ]);
