@@ -34,6 +34,7 @@ import { Scheduler, schedulerModule } from '../packages/scheduler-default/src/in
 import { memoryStoreModule } from '../packages/store-memory/src/index.js';
 import { Container } from 'inversify';
 
+import { profileWindow } from './lib/cpuProfile.js';
 import { formatNumber, markdownTable } from './lib/markdownTable.js';
 
 const scale = Number(process.env['BENCH_SCALE'] ?? '1');
@@ -165,9 +166,14 @@ async function deploymentRun(): Promise<RunResult> {
         template: template(images[0]!),
       },
     };
+    const upProfile = await profileWindow('deployment-up');
     await api.create(resources.Deployments, d);
-    if (!(await allRunning)) return { heapMb: heap.peak() };
+    const up = await allRunning;
+    await upProfile.stop();
+    if (!up) return { heapMb: heap.peak() };
     const upS = (performance.now() - t0) / 1000;
+    // `BENCH_ROLL=0` stops after the scale-up (profiling it alone).
+    if (process.env['BENCH_ROLL'] === '0') return { upS, heapMb: heap.peak() };
 
     // The rollout is over when the Deployment says every replica is updated and available.
     t0 = performance.now();
@@ -233,6 +239,7 @@ async function baselineRun(): Promise<RunResult> {
   try {
     const { api } = cluster;
     const tracker = runningTracker(api);
+    const profile = await profileWindow('baseline');
     const t0 = performance.now();
     const allRunning = waitFor(tracker.subscribe, () => tracker.size() >= REPLICAS);
     let next = 0;
@@ -248,6 +255,7 @@ async function baselineRun(): Promise<RunResult> {
       }),
     );
     const finished = await allRunning;
+    await profile.stop();
     return finished ? { upS: (performance.now() - t0) / 1000, heapMb: heap.peak() } : { heapMb: heap.peak() };
   } finally {
     heap.stop();
@@ -258,8 +266,9 @@ async function baselineRun(): Promise<RunResult> {
 const seconds = (s: number | undefined): string =>
   s === undefined ? `not finished in ${formatNumber(DEADLINE_MS / 1000)}` : formatNumber(s, 2);
 
+// `BENCH_BASELINE=0` skips the baseline run.
 const ours = await deploymentRun();
-const base = await baselineRun();
+const base = process.env['BENCH_BASELINE'] === '0' ? { heapMb: 0 } : await baselineRun();
 console.log('## Deployment of 10k replicas (runtime-fake kubelets, real scheduler and controllers)\n');
 console.log(
   `One Deployment of ${formatNumber(REPLICAS)} replicas on ${formatNumber(NODES)} Kubelets on FakeRuntimes (no servers), with the\n` +

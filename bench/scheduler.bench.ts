@@ -25,6 +25,7 @@ import { Container } from 'inversify';
 
 import { formatNumber, markdownTable } from './lib/markdownTable.js';
 import { percentile } from './lib/percentile.js';
+import { profileWindow } from './lib/cpuProfile.js';
 import { now } from './lib/timer.js';
 
 const scale = Number(process.env['BENCH_SCALE'] ?? '1');
@@ -130,6 +131,9 @@ async function run(w: Workload, schedule: boolean): Promise<Result> {
     last = now();
     if (++bound === w.pods) done();
   });
+  const profile = await profileWindow(
+    `${w.name.split(/[ ,:]/)[0] ?? 'run'}-${schedule ? 'scheduler' : 'baseline'}`,
+  );
   const start = now();
   const cpu0 = process.cpuUsage();
   if (schedule) await container.get(Scheduler).start();
@@ -150,6 +154,7 @@ async function run(w: Workload, schedule: boolean): Promise<Result> {
   }
   await finished;
   const cpu = process.cpuUsage(cpu0);
+  await profile.stop();
   const heapMb = process.memoryUsage().heapUsed / 1048576;
   sub.unsubscribe();
   await container.unbindAllAsync();
@@ -202,10 +207,16 @@ const workloads: Workload[] = [
   },
 ];
 
+// `BENCH_ONLY=SchedulingBasic` runs only the workloads whose name starts with it (for profiling).
+const only = process.env['BENCH_ONLY'];
 const rows: string[][] = [];
-for (const w of workloads) {
+for (const w of workloads.filter((x) => only === undefined || x.name.startsWith(only))) {
   const ours = await run(w, true);
-  const base = await run(w, false);
+  // `BENCH_BASELINE=0` skips the baseline (profiling the scheduler alone).
+  const base =
+    process.env['BENCH_BASELINE'] === '0'
+      ? { podsPerSec: 0, podsPerCpuSec: 0, p99Ms: 0, heapMb: 0 }
+      : await run(w, false);
   rows.push([
     `${w.name}: ${formatNumber(w.nodes)} nodes, ${formatNumber(w.placed)} placed, ${formatNumber(w.pods)} scheduled`,
     formatNumber(ours.podsPerSec),

@@ -31,6 +31,21 @@ export { applyPatch } from './patch/applyPatch.js';
 export { mergePatch } from './patch/mergePatch.js';
 export { strategicMergePatch } from './patch/strategicMergePatch.js';
 
+// Server-side apply (issue 4).
+export { FieldSet, formatPath, type FieldsV1, type PathElement } from './apply/FieldSet.js';
+export { fieldsOf } from './apply/fieldsOf.js';
+export { applyFieldOf, applyRootOf, type ApplyField } from './apply/applySchema.js';
+export { compareObjects, type FieldChanges } from './apply/compareObjects.js';
+export { mergeApplied } from './apply/mergeApplied.js';
+export { applyConfiguration, lastAppliedAnnotation, type ApplyOptions } from './apply/applyConfiguration.js';
+export {
+  decodeManagedFields,
+  encodeManagedFields,
+  type ManagedFieldsEntry,
+  type Ownership,
+} from './apply/ManagedFields.js';
+export type { ServerSideApplyOptions, ServerSideApplyResult } from './apply/serverSideApply.js';
+
 /* CustomResourceDefinitions */
 export { CrdManager, type ScalePaths } from './crd/CrdManager.js';
 export { SchemaValidator } from './crd/SchemaValidator.js';
@@ -192,11 +207,20 @@ export {
   type BootstrapTokenSecretLookup,
   type BootstrapTokenSecretOptions,
 } from './auth/bootstrap/index.js';
+/* area T: anonymous read of kube-public/cluster-info for token discovery */
+export {
+  ClusterInfoAnonymousAuthenticator,
+  clusterInfoAccessPolicy,
+  clusterInfoPath,
+  clusterInfoRole,
+  ensureClusterInfoAccess,
+} from './auth/bootstrap/index.js';
 export {
   apiserverClientSigner,
   CertificateSigningRequests,
   certificatesModule,
   CsrAdmission,
+  type CsrAdmissionOptions,
   CsrApprover,
   CsrSigner,
   CsrSigningCa,
@@ -215,3 +239,6 @@ export {
   type IssuedUsage,
   type ParsedCsr,
 } from './certificates/index.js';
+
+/* area D: the dashboard at /ui (handlers of non-resource paths beside the API) */
+export type { NonResourceHandler, NonResourceRequest } from './http/index.js';

@@ -276,10 +276,19 @@ describe('KubeletNodeProxy', () => {
     await until(() => exec.body().includes('container not found'), 'the Status body');
   });
 
-  it('says attach and port-forward are not supported yet', async () => {
-    const attach = await upgrade(api.url, '/api/v1/namespaces/default/pods/web/attach?stdout=true');
-    expect(attach.head).toMatch(/^HTTP\/1.1 400/);
-    expect(attach.head).toContain('pods/attach is not supported yet');
+  it('splices an attach upgrade through to the kubelet /attach path', async () => {
+    const attach = await upgrade(
+      api.url,
+      '/api/v1/namespaces/default/pods/web/attach?container=app&stdout=true',
+      Buffer.from('ping'),
+    );
+    expect(attach.head).toMatch(/^HTTP\/1.1 101/);
+    await until(() => attach.body().includes('ping'), 'the echoed bytes');
+    attach.socket.destroy();
+    expect(kubelet.seen[kubelet.seen.length - 1]?.url).toBe('/attach/default/web/app?stdout=true');
+  });
+
+  it('says port-forward is not supported yet', async () => {
     const pf = await fetch(`${api.url}/api/v1/namespaces/default/pods/web/portforward?ports=80`, {
       method: 'POST',
     });

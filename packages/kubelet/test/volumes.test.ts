@@ -380,7 +380,7 @@ describe('containerMounts', () => {
     const uid = p.metadata?.uid ?? '';
     const paths = await h.volumes.setupPod(p);
     const c = p.spec?.containers[0] as corev1.Container;
-    const mounts = h.volumes.containerMounts(p, c, paths);
+    const mounts = await h.volumes.containerMounts(p, c, paths);
     const data = volumeDir(h.rootDir, uid, 'data');
     const cfg = volumeDir(h.rootDir, uid, 'cfg');
     const cfgTarget = await readlink(join(cfg, '..data'));
@@ -392,14 +392,14 @@ describe('containerMounts', () => {
       { containerPath: '/dev/termination-log', hostPath: terminationMessageFile(h.rootDir, uid, 'c') },
     ]);
     // The paths setupPod resolved know the pod dir, so the plain function mounts the file too.
-    expect(containerMounts(p, c, paths)).toEqual(mounts);
+    expect(await containerMounts(p, c, paths)).toEqual(mounts);
     expect((await stat(join(data, 'logs', 'app'))).isDirectory()).toBe(true);
     const term = terminationMessageFile(h.rootDir, uid, 'c');
     expect(await readFile(term, 'utf8')).toBe('');
     expect(await mode(term)).toBe(0o666);
     // A new instance starts with an empty message.
     await writeFile(term, 'died');
-    containerMounts(p, c, paths, { rootDir: h.rootDir });
+    await containerMounts(p, c, paths, { rootDir: h.rootDir });
     expect(await readFile(term, 'utf8')).toBe('');
   });
 
@@ -409,30 +409,28 @@ describe('containerMounts', () => {
     const p = await h.createPod(pod('esc', { volumes: [{ name: 'data', emptyDir: {} }] }));
     const paths = await h.volumes.setupPod(p);
     await symlink(outside, join(paths.get('data') ?? '', 'evil'));
-    const mountsOf =
-      (vm: corev1.VolumeMount): (() => unknown) =>
-      () =>
-        containerMounts(p, { name: 'c', image: 'busybox:1', volumeMounts: [vm] }, paths);
-    const expectInvalid = (fn: () => unknown, message: string): void => {
-      let caught: unknown;
-      try {
-        fn();
-      } catch (err) {
-        caught = err;
-      }
+    const mountsOf = (vm: corev1.VolumeMount): Promise<unknown> =>
+      containerMounts(p, { name: 'c', image: 'busybox:1', volumeMounts: [vm] }, paths);
+    const expectInvalid = async (result: Promise<unknown>, message: string): Promise<void> => {
+      const caught: unknown = await result.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(ApiError.is(caught, 'Invalid')).toBe(true);
       expect((caught as Error).message).toBe(message);
     };
-    expectInvalid(
+    await expectInvalid(
       mountsOf({ name: 'data', mountPath: '/x', subPath: '../../etc' }),
       "unable to provision SubPath `../../etc`: must not contain '..'",
     );
-    expectInvalid(
+    await expectInvalid(
       mountsOf({ name: 'data', mountPath: '/x', subPath: '/etc' }),
       'error SubPath `/etc` must not be an absolute path',
     );
-    expect(mountsOf({ name: 'data', mountPath: '/x', subPath: 'evil' })).toThrow(/not within volume path/);
-    expectInvalid(
+    await expect(mountsOf({ name: 'data', mountPath: '/x', subPath: 'evil' })).rejects.toThrow(
+      /not within volume path/,
+    );
+    await expectInvalid(
       mountsOf({ name: 'nope', mountPath: '/x' }),
       'cannot find volume "nope" to mount into container "c"',
     );
@@ -446,8 +444,8 @@ describe('containerMounts', () => {
       image: 'busybox:1',
       volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(POD)/out' }],
     };
-    const [m] = containerMounts(p, c, paths, { env: [{ key: 'POD', value: 'expr' }] });
+    const [m] = await containerMounts(p, c, paths, { env: [{ key: 'POD', value: 'expr' }] });
     expect(m?.hostPath).toBe(join(paths.get('data') ?? '', 'expr', 'out'));
-    expect(() => containerMounts(p, c, paths, { env: [] })).toThrow('missing value for POD');
+    await expect(containerMounts(p, c, paths, { env: [] })).rejects.toThrow('missing value for POD');
   });
 });

@@ -65,6 +65,16 @@ export class AllocationLedger {
     this.pending.set(item, { owner, expires: this.now() + this.reservationTtlMs });
   }
 
+  /** Drops `owner`'s reservation of `item` (its write was rejected before reaching the store). */
+  unreserve(item: number, owner: string): void {
+    if (this.pending.get(item)?.owner === owner) this.pending.delete(item);
+  }
+
+  /** The items `owner` holds in the store. */
+  storedBy(owner: string): readonly number[] {
+    return this.byOwner.get(owner) ?? [];
+  }
+
   /** How many items are held or reserved. */
   get size(): number {
     let n = this.stored.size;

@@ -7,9 +7,10 @@ import type { ServiceAllocator } from './ServiceAllocator.js';
  * The admission plugin that gives Services their cluster IPs and NodePorts from a
  * {@link ServiceAllocator} on create and update (upstream does it in the Service storage, right
  * before the write). It runs in the validating phase, after defaulting, the strategy's update
- * preparation and validation, so that once it has reserved something only the store write itself
- * can still fail; it is the one validating plugin that fills fields in, and it fills only the
- * allocated ones, which validation of the request could not have checked anyway.
+ * preparation and validation, so that once it has taken something (created the items' allocation
+ * keys) only the store write itself can still fail, and the keys of such a write are released when
+ * its reservation expires; it is the one validating plugin that fills fields in, and it fills only
+ * the allocated ones, which validation of the request could not have checked anyway.
  */
 export class ServiceAllocation implements AdmissionPlugin {
   readonly name = 'ServiceAllocation';
@@ -21,7 +22,7 @@ export class ServiceAllocation implements AdmissionPlugin {
     if (a.resource.group !== '' || a.resource.plural !== 'services' || a.subresource !== undefined) return;
     if ((a.operation !== 'CREATE' && a.operation !== 'UPDATE') || a.object === undefined) return;
     await this.allocator.start();
-    this.allocator.allocate(
+    await this.allocator.allocate(
       a.object as corev1.Service,
       a.operation === 'UPDATE' ? (a.oldObject as corev1.Service | undefined) : undefined,
       a.dryRun,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 
 import { ApiError } from '@tugboat/core';
 
+import { forbiddenError } from '../http/forbidden.js';
 import type { AuthorizationAttributes, Authenticator, Authorizer } from '../http/hooks.js';
 import type { UserInfo } from '../registry/RequestContext.js';
 import {
@@ -107,16 +108,6 @@ export class ImpersonatingAuthenticator implements Authenticator {
       path: '',
     };
     const decision = await this.authorizer.authorize(attributes);
-    if (!decision.allowed) {
-      const scope =
-        target.namespace !== undefined ? ` in the namespace "${target.namespace}"` : ' at the cluster scope';
-      const resource =
-        target.subresource !== undefined ? `${target.resource}/${target.subresource}` : target.resource;
-      throw new ApiError(
-        'Forbidden',
-        `${target.resource} "${target.name}" is forbidden: User "${user.name}" cannot impersonate resource "${resource}" in API group "${target.apiGroup}"${scope}`,
-        { name: target.name, group: target.apiGroup, kind: target.resource },
-      );
-    }
+    if (!decision.allowed) throw forbiddenError(attributes, decision.reason);
   }
 }

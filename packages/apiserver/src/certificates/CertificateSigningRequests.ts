@@ -1,7 +1,7 @@
 import { defineResource } from '@tugboat/core';
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
 
-/** certificates.k8s.io/v1 CertificateSigningRequest (cluster-scoped, `csr`), with a `status` subresource. */
+/** certificates.k8s.io/v1 CertificateSigningRequest (cluster-scoped, `csr`), with `status` and `approval` subresources. */
 export const CertificateSigningRequests = defineResource<CertificateSigningRequest>({
   group: 'certificates.k8s.io',
   version: 'v1',
@@ -9,7 +9,7 @@ export const CertificateSigningRequests = defineResource<CertificateSigningReque
   plural: 'certificatesigningrequests',
   namespaced: false,
   shortNames: ['csr'],
-  subresources: ['status'],
+  subresources: ['status', 'approval'],
   selectableFields: ['spec.signerName'],
   printerColumns: [
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },

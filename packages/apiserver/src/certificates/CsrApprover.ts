@@ -81,8 +81,8 @@ export function nodeServingApprovalReason(csr: CertificateSigningRequest): strin
 
 /**
  * The node certificate auto-approver (upstream's `csrapproving` controller): approves
- * requests {@link nodeClientApprovalReason} or {@link nodeServingApprovalReason} accepts, adding an `Approved` condition through the
- * `status` subresource. Others wait for an administrator; it never denies.
+ * requests {@link nodeClientApprovalReason} or {@link nodeServingApprovalReason} accepts, adding an
+ * `Approved` condition through the `approval` subresource. Others wait for an administrator; it never denies.
  */
 @controller({ name: 'csrapproving', for: CertificateSigningRequests })
 @injectable()
@@ -104,7 +104,7 @@ export class CsrApprover implements Reconciler {
     if (reason === undefined) return;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     try {
-      await this.api.updateStatus(CertificateSigningRequests, {
+      await this.api.updateSubresource(CertificateSigningRequests, name, 'approval', {
         ...csr,
         status: {
           ...csr.status,

@@ -129,18 +129,58 @@ function validateStatus(csr: CertificateSigningRequest): StatusCause[] {
   return causes;
 }
 
+const split = statusSubresource<CertificateSigningRequest>();
+const approvalTypes = new Set(['Approved', 'Denied']);
+
+/**
+ * Keeps the concerns of approval and issuance apart, as upstream: a write to `approval` changes
+ * only the Approved and Denied conditions (the rest of the status stays as stored), a write to
+ * `status` changes everything but them. New conditions get their timestamps filled in.
+ */
+function splitConditions(
+  csr: CertificateSigningRequest,
+  old: CertificateSigningRequest,
+  approval: boolean,
+): void {
+  const incoming = csr.status?.conditions ?? [];
+  const stored = old.status?.conditions ?? [];
+  const decided = (c: { type: string }): boolean => approvalTypes.has(c.type);
+  const conditions = approval
+    ? [...incoming.filter(decided), ...stored.filter((c) => !decided(c))]
+    : [...stored.filter(decided), ...incoming.filter((c) => !decided(c))];
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const filled = conditions.map((c) => {
+    const before = stored.find((o) => o.type === c.type);
+    const transitioned = before === undefined || before.status !== c.status;
+    return {
+      ...c,
+      lastUpdateTime: c.lastUpdateTime ?? now,
+      lastTransitionTime: c.lastTransitionTime ?? (transitioned ? now : (before.lastTransitionTime ?? now)),
+    };
+  });
+  const status = approval ? { ...(old.status ?? {}) } : { ...(csr.status ?? {}) };
+  if (filled.length > 0) status.conditions = filled;
+  else delete status.conditions;
+  if (Object.keys(status).length > 0) csr.status = status;
+  else delete csr.status;
+}
+
 /**
  * The strategy of certificates.k8s.io/v1 CertificateSigningRequests: the spec is validated (a
  * parsable PEM PKCS#10 request, a `domain/path` signer name, known usages, at least 10 minutes
- * of validity) and immutable; status is written through the `status` subresource only, where
- * Approved and Denied exclude each other, conditions are not repeated, and a certificate is only
+ * of validity) and immutable; status is written through the `status` subresource only, except
+ * the Approved and Denied conditions, which only the `approval` subresource writes and which exclude each other, conditions are not repeated, and a certificate is only
  * accepted once approved and never changed after.
  */
 export const csrStrategy: Strategy<CertificateSigningRequest> = {
-  ...statusSubresource<CertificateSigningRequest>(),
+  ...split,
+  prepareForStatusUpdate: (csr, old, context) => {
+    split.prepareForStatusUpdate(csr, old);
+    splitConditions(csr, old, context?.subresource === 'approval');
+  },
   validate: (csr) => validateSpec(csr),
   validateUpdate: (csr, old, context) => {
-    if (context.subresource === 'status') {
+    if (context.subresource === 'status' || context.subresource === 'approval') {
       const causes = validateStatus(csr);
       const before = old.status?.certificate;
       if (before !== undefined && before !== '' && csr.status?.certificate !== before)

@@ -6,7 +6,7 @@ export {
   kubeletServingSigner,
 } from './CertificateSigningRequests.js';
 export { csrStrategy } from './csrStrategy.js';
-export { CsrAdmission } from './CsrAdmission.js';
+export { CsrAdmission, type CsrAdmissionOptions } from './CsrAdmission.js';
 export { CsrApprover, nodeClientApprovalReason, nodeServingApprovalReason } from './CsrApprover.js';
 export { CsrSigner, CsrSigningCa } from './CsrSigner.js';
 export { hasCondition, isIssued } from './csrConditions.js';

@@ -16,13 +16,15 @@ import type {
 import { catchError, defer, from, map, switchMap, throwError, type Observable } from 'rxjs';
 
 import { asApiError } from '../internal/codec.js';
+import { jsonCopy } from '../internal/jsonCopy.js';
 import type { Registry } from '../registry/Registry.js';
 import { systemAdmin, type RequestContext, type UserInfo } from '../registry/RequestContext.js';
 
 /**
  * The {@link ApiClient} that calls the {@link Registry} in the same process: no HTTP, no JSON, but
  * the same admission, strategies and validation as a remote client gets. Objects passed in and
- * returned are copies, never shared with the registry or the caller.
+ * returned are copies, never shared with the registry or the caller, and JSON-shaped as if they
+ * had crossed the wire (members set to undefined are absent, a Date is its ISO string).
  */
 export class InProcessApiClient implements ApiClient {
   constructor(
@@ -85,6 +87,7 @@ export class InProcessApiClient implements ApiClient {
     patch: unknown,
     options?: WriteOptions & { readonly subresource?: string },
   ): Promise<T> {
+    // structuredClone keeps an `undefined` member, which a merge patch applies as a removal.
     const body = typeof patch === 'string' ? patch : structuredClone(patch);
     return this.call(() =>
       this.registry.patch(this.ctx(options), this.def(resource), name, type, body, options?.subresource),
@@ -108,7 +111,7 @@ export class InProcessApiClient implements ApiClient {
     return defer(() => from(this.registry.start())).pipe(
       switchMap(() => this.registry.watch(this.ctx(options), this.def(resource), options)),
       // Watch events are shared by every watcher of the registry; the caller gets its own copy.
-      map((event) => ({ type: event.type, object: structuredClone(event.object) as T })),
+      map((event) => ({ type: event.type, object: jsonCopy(event.object) as T })),
       catchError((err: unknown) => throwError(() => asApiError(err))),
     );
   }
@@ -131,7 +134,7 @@ export class InProcessApiClient implements ApiClient {
     body: unknown,
     options?: SubresourceOptions,
   ): Promise<R> {
-    const copy = structuredClone(body);
+    const copy = jsonCopy(body);
     return this.call(() =>
       this.registry.createSubresource(this.ctx(options), this.def(resource), name, subresource, copy),
     ) as Promise<R>;
@@ -144,7 +147,7 @@ export class InProcessApiClient implements ApiClient {
     body: unknown,
     options?: SubresourceOptions,
   ): Promise<R> {
-    const copy = structuredClone(body);
+    const copy = jsonCopy(body);
     const ctx = this.ctx(options, copy as KubeObject);
     return this.call(() =>
       this.registry.updateSubresource(ctx, this.def(resource), name, subresource, copy),
@@ -173,7 +176,7 @@ export class InProcessApiClient implements ApiClient {
     options: WriteOptions | undefined,
     op: (ctx: RequestContext, body: KubeObject) => Promise<KubeObject>,
   ): Promise<T> {
-    const body = structuredClone(object);
+    const body = jsonCopy(object);
     return this.call(() => op(this.ctx(options, body), body)) as Promise<T>;
   }
 
@@ -182,7 +185,7 @@ export class InProcessApiClient implements ApiClient {
       // Custom kinds are served once the registry has loaded the stored CRDs.
       await this.registry.start();
       // The registry builds fresh objects from stored JSON, but a copy keeps that a promise of ours.
-      return structuredClone(await fn());
+      return jsonCopy(await fn());
     } catch (err) {
       throw asApiError(err);
     }

@@ -52,11 +52,12 @@ interface Target {
 const strippedHeaders = new Set(['authorization', 'host', 'cookie', 'proxy-authorization', 'content-length']);
 
 /**
- * The {@link NodeProxy} that serves `pods/log` and `pods/exec` by talking to the pod's kubelet over
- * mutual TLS, as upstream's apiserver does: the log is streamed from `/containerLogs/...` (a follow
- * stays open until the kubelet ends it or the client goes away), and an exec upgrade is forwarded
- * to `/exec/...` and, once the kubelet answers 101, the two sockets are spliced without reading
- * the frames (upstream's UpgradeAwareHandler). `attach` and `portforward` are not supported yet.
+ * The {@link NodeProxy} that serves `pods/log`, `pods/exec` and `pods/attach` by talking to the
+ * pod's kubelet over mutual TLS, as upstream's apiserver does: the log is streamed from
+ * `/containerLogs/...` (a follow stays open until the kubelet ends it or the client goes away), and
+ * an exec or attach upgrade is forwarded to `/exec/...` or `/attach/...` and, once the kubelet
+ * answers 101, the two sockets are spliced without reading the frames (upstream's
+ * UpgradeAwareHandler). `portforward` is not supported yet.
  */
 export class KubeletNodeProxy implements NodeProxy {
   private readonly log: Logger;
@@ -112,7 +113,7 @@ export class KubeletNodeProxy implements NodeProxy {
     const target = await this.target(request);
     if (target === undefined)
       throw new ApiError('BadRequest', `pod ${request.name} does not have a host assigned`);
-    const path = `/exec/${seg(request.namespace)}/${seg(request.name)}/${seg(target.container)}${forwardedQuery(request.query)}`;
+    const path = `/${request.subresource}/${seg(request.namespace)}/${seg(request.name)}/${seg(target.container)}${forwardedQuery(request.query)}`;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(request.req.headers)) {
       if (value === undefined || strippedHeaders.has(name) || name.startsWith('impersonate-')) continue;
@@ -132,7 +133,7 @@ export class KubeletNodeProxy implements NodeProxy {
     this.open.add(tracked);
     const teardown = (err?: Error): void => {
       if (err !== undefined)
-        this.log.debug('exec connection failed', { pod: request.name, err: String(err) });
+        this.log.debug(`${request.subresource} connection failed`, { pod: request.name, err: String(err) });
       this.open.delete(tracked);
       kubelet.destroy();
       socket.destroy();
@@ -222,7 +223,7 @@ export class KubeletNodeProxy implements NodeProxy {
 }
 
 function unsupported(request: NodeProxyRequest): void {
-  if (request.subresource === 'attach' || request.subresource === 'portforward') {
+  if (request.subresource === 'portforward') {
     throw new ApiError('BadRequest', `pods/${request.subresource} is not supported yet by this apiserver`);
   }
 }

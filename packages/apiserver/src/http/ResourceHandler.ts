@@ -6,6 +6,7 @@ import {
   type ResourceDefinition,
 } from '@tugboat/core';
 
+import { forceQuery } from '../apply/forceQuery.js';
 import { applyPatch } from '../patch/applyPatch.js';
 import type { Registry } from '../registry/Registry.js';
 import type { RequestContext } from '../registry/RequestContext.js';
@@ -23,6 +24,7 @@ const patchTypes: Readonly<Record<string, PatchType>> = {
   'application/json-patch+json': 'json',
   'application/strategic-merge-patch+json': 'strategic',
 };
+const applyPatchType = 'application/apply-patch+yaml';
 const proxied = new Set<string>(['log', 'exec', 'attach', 'portforward']);
 
 /**
@@ -104,6 +106,12 @@ export class ResourceHandler {
 
   private async patch(s: RequestState, subresource?: string): Promise<number> {
     const write = writeQuery(s.query);
+    if (mediaType(s.req) === applyPatchType) {
+      const config = decodeObjectBody('application/yaml', await readBody(s.req, this.maxBodyBytes));
+      const options = { force: forceQuery(s.query), ...(subresource !== undefined ? { subresource } : {}) };
+      const result = await this.registry.apply(this.ctx(s, write), s.def, s.info.name ?? '', config, options);
+      return this.send(s, result.created ? 201 : 200, result.object);
+    }
     const patch = await this.patchBody(s);
     const name = s.info.name ?? '';
     return this.send(
@@ -154,7 +162,7 @@ export class ResourceHandler {
       checkName(body, name);
       return this.send(s, 200, await this.registry.update(this.ctx(s, write, body), def, body, 'status'));
     }
-    if (sub === 'status' && method === 'PATCH') return this.patch(s, 'status');
+    if ((sub === 'status' || sub === 'approval') && method === 'PATCH') return this.patch(s, sub);
     if (method === 'PUT') {
       const body = decodeObjectBody(mediaType(s.req), await readBody(s.req, this.maxBodyBytes));
       return this.send(
@@ -228,17 +236,17 @@ export class ResourceHandler {
 
   private async patchBody(s: RequestState): Promise<{ type: PatchType; body: unknown }> {
     const type = mediaType(s.req);
-    if (type === 'application/apply-patch+yaml') {
+    if (type === applyPatchType) {
       throw new ApiError(
         'UnsupportedMediaType',
-        'server-side apply (application/apply-patch+yaml) is not supported yet',
+        `server-side apply (${applyPatchType}) is not supported on ${s.info.subresource ?? 'this'} subresource`,
       );
     }
     const patchType = patchTypes[type];
     if (patchType === undefined) {
       throw new ApiError(
         'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`,
+        `the body of the request was in an unknown format - accepted media types include: ${[...Object.keys(patchTypes), applyPatchType].join(', ')}`,
       );
     }
     return { type: patchType, body: parseJson(await readBody(s.req, this.maxBodyBytes)) };
@@ -260,6 +268,7 @@ export class ResourceHandler {
       ...(write?.dryRun ? { dryRun: true } : {}),
       ...(write?.fieldManager !== undefined ? { fieldManager: write.fieldManager } : {}),
       ...(write?.fieldValidation !== undefined ? { fieldValidation: write.fieldValidation } : {}),
+      ...(s.req.headers['user-agent'] !== undefined ? { userAgent: s.req.headers['user-agent'] } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '@tugboat/core';
 
 import type { Registry } from '../registry/Registry.js';
-import type { ApiEndpoint, Authenticator, Authorizer, NodeProxy } from './hooks.js';
+import type { ApiEndpoint, Authenticator, Authorizer, NodeProxy, NonResourceHandler } from './hooks.js';
 
 /** TLS material of the server, PEM-encoded. */
 export interface ServerTlsOptions {
@@ -35,6 +35,8 @@ export interface ServerOptions {
   readonly endpoints?: readonly ApiEndpoint[];
   /** Serves pods/log, exec, attach, portforward; by default 503 "no node agent connection". */
   readonly nodeProxy?: NodeProxy;
+  /** Handlers of non-resource paths served beside the API (the dashboard at `/ui`); default none. */
+  readonly nonResourceHandlers?: readonly NonResourceHandler[];
   readonly logger?: Logger;
   /** Idle watches get a bare newline this often (default 15 s), so proxies keep them open. */
   readonly watchHeartbeatMs?: number;

@@ -6,7 +6,10 @@ import { tableVersion } from './accept.js';
 import { watchQuery } from './queryOptions.js';
 import type { RequestState } from './RequestState.js';
 import { toTable } from './table/toTable.js';
-import { watchLine } from './watchLineCache.js';
+import { frameOf, watchFrame, type WatchFrame } from './watchLineCache.js';
+import { WatchSink } from './WatchSink.js';
+
+const heartbeatFrame = frameOf('\n');
 
 /** What the server needs to know about open watches: a way to end them all on shutdown. */
 export interface WatchTracker {
@@ -37,26 +40,30 @@ export function serveWatch(
   const { res } = s;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
   res.flushHeaders();
+  // The chunk frames are encoded once per event and shared by every watcher (see watchFrame), so
+  // Node must not frame each write again: the stream writes whole frames and its own last chunk.
+  const sink = new WatchSink(res, res.chunkedEncoding);
+  res.chunkedEncoding = false;
   return new Promise<void>((resolve) => {
     // Unsubscribing before the watch is added makes `add` close it at once, so `finish` may run first.
     const subscription = new Subscription();
     let lastWrite = Date.now();
     let headersSentInTable = false;
-    const write = (line: string): void => {
+    const write = (frame: WatchFrame): void => {
       lastWrite = Date.now();
-      res.write(line);
+      sink.write(frame);
     };
     const finish = (): void => {
       clearInterval(heartbeat);
       if (timeout !== undefined) clearTimeout(timeout);
       untrack();
       subscription.unsubscribe();
-      if (!res.writableEnded) res.end();
+      sink.end();
       resolve();
     };
     const heartbeat = setInterval(
       () => {
-        if (Date.now() - lastWrite >= heartbeatMs) write('\n');
+        if (Date.now() - lastWrite >= heartbeatMs) write(heartbeatFrame);
       },
       Math.max(10, Math.floor(heartbeatMs / 2)),
     );
@@ -91,13 +98,13 @@ export function serveWatch(
             }
             write(
               object === event.object
-                ? watchLine(s.def, event)
-                : `${JSON.stringify({ type: event.type, object })}\n`,
+                ? watchFrame(event)
+                : frameOf(`${JSON.stringify({ type: event.type, object })}\n`),
             );
           },
           error: (err: unknown) => {
             const apiError = ApiError.is(err) ? err : new ApiError('Internal', 'the watch failed');
-            write(`${JSON.stringify({ type: 'ERROR', object: apiError.toStatus() })}\n`);
+            write(frameOf(`${JSON.stringify({ type: 'ERROR', object: apiError.toStatus() })}\n`));
             finish();
           },
           complete: finish,

@@ -108,3 +108,25 @@ export interface ComputedResource {
   /** The objects of `ctx.namespace` (every namespace when unset) that the options select. */
   list(ctx: RequestContext, options: ListOptions): Promise<ObjectList<KubeObject>>;
 }
+
+/** One request to a {@link NonResourceHandler}, already authenticated and authorized. */
+export interface NonResourceRequest {
+  readonly user: UserInfo;
+  /** The request path without the query (`/ui/app.js`). */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly req: IncomingMessage;
+}
+
+/**
+ * A handler of a non-resource path served beside the API, as the dashboard at `/ui`: it gets the
+ * GET and HEAD requests for `prefix` and every path under it, once the path is authenticated and
+ * authorized like any other (`nonResourceURLs` rules, e.g. `/ui` and `/ui/*`). It writes the answer
+ * and resolves with the status code; throwing an `ApiError` before writing makes the server answer
+ * with its Status.
+ */
+export interface NonResourceHandler {
+  /** The path it serves, starting with `/` and without a trailing one (`/ui`); not an API path. */
+  readonly prefix: string;
+  handle(request: NonResourceRequest, res: ServerResponse): Promise<number>;
+}

@@ -30,3 +30,6 @@ export {
   type KubeletAddress,
   type KubeletClientTls,
 } from './kubeletConnection.js';
+
+/* area D: the dashboard at /ui (handlers of non-resource paths) */
+export type { NonResourceHandler, NonResourceRequest } from './hooks.js';

@@ -1,153 +1,10 @@
 import { ApiError } from '@tugboat/core';
 import protobuf from 'protobufjs/minimal.js';
 
+import { protobufKinds, type FieldKind, type Message } from './protobufKinds.js';
+
 /** The media type of Kubernetes' protobuf encoding. */
 export const protobufType = 'application/vnd.kubernetes.protobuf';
-
-/**
- * How a field is read. Go's protobuf encoder writes non-pointer fields even at their zero value,
- * where JSON omits them: `string`, `count` and `flag` drop "" / 0 / false so defaulting sees the
- * field unset, as upstream's decoder into Go zero values does; `int` and `bool` are pointer fields,
- * kept whatever their value.
- */
-type FieldKind =
-  'string' | 'bytes' | 'bool' | 'flag' | 'int' | 'count' | 'strings' | 'stringMap' | 'bytesMap';
-/** A message's fields by number; a one-element array marks a repeated message field. */
-type Message = Readonly<
-  Record<number, readonly [name: string, kind: FieldKind | Message | readonly [Message]]>
->;
-
-const objectMeta: Message = {
-  1: ['name', 'string'],
-  2: ['generateName', 'string'],
-  3: ['namespace', 'string'],
-  11: ['labels', 'stringMap'],
-  12: ['annotations', 'stringMap'],
-  14: ['finalizers', 'strings'],
-};
-
-const labelSelector: Message = {
-  1: ['matchLabels', 'stringMap'],
-  2: ['matchExpressions', [{ 1: ['key', 'string'], 2: ['operator', 'string'], 3: ['values', 'strings'] }]],
-};
-
-/** The parts of a core/v1 Container that `kubectl create deployment|job|cronjob` sets. */
-const container: Message = {
-  1: ['name', 'string'],
-  2: ['image', 'string'],
-  3: ['command', 'strings'],
-  4: ['args', 'strings'],
-  5: ['workingDir', 'string'],
-  6: [
-    'ports',
-    [
-      {
-        1: ['name', 'string'],
-        2: ['hostPort', 'count'],
-        3: ['containerPort', 'count'],
-        4: ['protocol', 'string'],
-      },
-    ],
-  ],
-  7: ['env', [{ 1: ['name', 'string'], 2: ['value', 'string'] }]],
-  14: ['imagePullPolicy', 'string'],
-};
-
-const podTemplateSpec: Message = {
-  1: ['metadata', objectMeta],
-  2: [
-    'spec',
-    {
-      2: ['containers', [container]],
-      3: ['restartPolicy', 'string'],
-      7: ['nodeSelector', 'stringMap'],
-      8: ['serviceAccountName', 'string'],
-      20: ['initContainers', [container]],
-    },
-  ],
-};
-
-/**
- * The kinds whose protobuf form the server decodes, field numbers as in k8s.io/api's
- * generated.proto. kubectl's typed clients (`kubectl create namespace|configmap|secret|token`)
- * send protobuf; everything else it sends as JSON.
- */
-const kinds: Readonly<Record<string, Message>> = {
-  'v1/Namespace': { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['finalizers', 'strings'] }] },
-  'v1/ConfigMap': {
-    1: ['metadata', objectMeta],
-    2: ['data', 'stringMap'],
-    3: ['binaryData', 'bytesMap'],
-    4: ['immutable', 'bool'],
-  },
-  'v1/Secret': {
-    1: ['metadata', objectMeta],
-    2: ['data', 'bytesMap'],
-    3: ['type', 'string'],
-    4: ['stringData', 'stringMap'],
-    5: ['immutable', 'bool'],
-  },
-  'authentication.k8s.io/v1/TokenRequest': {
-    1: ['metadata', objectMeta],
-    2: [
-      'spec',
-      {
-        1: ['audiences', 'strings'],
-        3: [
-          'boundObjectRef',
-          { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] },
-        ],
-        4: ['expirationSeconds', 'int'],
-      },
-    ],
-  },
-  // `kubectl create serviceaccount` (area H2).
-  'v1/ServiceAccount': { 1: ['metadata', objectMeta], 4: ['automountServiceAccountToken', 'bool'] },
-  // Reviews kubectl's typed clients send (`auth can-i`, `auth whoami`), added by area H2.
-  'authorization.k8s.io/v1/SelfSubjectAccessReview': {
-    1: ['metadata', objectMeta],
-    2: [
-      'spec',
-      {
-        1: [
-          'resourceAttributes',
-          {
-            1: ['namespace', 'string'],
-            2: ['verb', 'string'],
-            3: ['group', 'string'],
-            4: ['version', 'string'],
-            5: ['resource', 'string'],
-            6: ['subresource', 'string'],
-            7: ['name', 'string'],
-          },
-        ],
-        2: ['nonResourceAttributes', { 1: ['path', 'string'], 2: ['verb', 'string'] }],
-      },
-    ],
-  },
-  'authorization.k8s.io/v1/SelfSubjectRulesReview': {
-    1: ['metadata', objectMeta],
-    2: ['spec', { 1: ['namespace', 'string'] }],
-  },
-  'authentication.k8s.io/v1/SelfSubjectReview': { 1: ['metadata', objectMeta] },
-  // `kubectl create deployment NAME --image=… [--replicas=N] [--port=P] [-- COMMAND…]`.
-  'apps/v1/Deployment': {
-    1: ['metadata', objectMeta],
-    2: [
-      'spec',
-      {
-        1: ['replicas', 'int'],
-        2: ['selector', labelSelector],
-        3: ['template', podTemplateSpec],
-        4: ['strategy', { 1: ['type', 'string'] }],
-        5: ['minReadySeconds', 'count'],
-        6: ['revisionHistoryLimit', 'int'],
-        7: ['paused', 'flag'],
-        9: ['progressDeadlineSeconds', 'int'],
-      },
-    ],
-  },
-};
 
 const unknownEnvelope: Message = {
   1: ['typeMeta', { 1: ['apiVersion', 'string'], 2: ['kind', 'string'] }],
@@ -171,7 +28,7 @@ export function decodeProtobufBody(raw: Buffer): Record<string, unknown> {
   }
   const typeMeta = (envelope['typeMeta'] ?? {}) as { apiVersion?: string; kind?: string };
   const key = `${typeMeta.apiVersion ?? ''}/${typeMeta.kind ?? ''}`;
-  const message = kinds[key];
+  const message = protobufKinds[key];
   if (message === undefined) {
     throw new ApiError(
       'UnsupportedMediaType',
@@ -200,32 +57,75 @@ function decode(bytes: Uint8Array, message: Message): Record<string, unknown> {
     if (isRepeated(kind))
       out[name] = [...((out[name] as unknown[] | undefined) ?? []), decode(reader.bytes(), kind[0])];
     else if (typeof kind === 'object') out[name] = decode(reader.bytes(), kind);
-    else if (kind === 'string') {
-      const value = reader.string();
-      if (value !== '') out[name] = value;
-    } else if (kind === 'bytes') out[name] = reader.bytes();
-    else if (kind === 'bool') out[name] = reader.bool();
-    else if (kind === 'flag') {
-      if (reader.bool()) out[name] = true;
-    } else if (kind === 'int') out[name] = Number(reader.int64());
-    else if (kind === 'count') {
-      const value = Number(reader.int64());
-      if (value !== 0) out[name] = value;
-    } else if (kind === 'strings')
-      out[name] = [...((out[name] as string[] | undefined) ?? []), reader.string()];
-    else {
-      const entry = decode(reader.bytes(), {
-        1: ['k', 'string'],
-        2: ['v', kind === 'stringMap' ? 'string' : 'bytes'],
-      });
-      const map = (out[name] as Record<string, unknown> | undefined) ?? {};
-      const value = entry['v'] ?? (kind === 'stringMap' ? '' : new Uint8Array());
-      map[typeof entry['k'] === 'string' ? entry['k'] : ''] =
-        value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value;
-      out[name] = map;
-    }
+    else out[name] = readScalar(reader, kind, out[name]) ?? out[name];
+    if (out[name] === undefined) Reflect.deleteProperty(out, name);
   }
   return out;
+}
+
+/** Reads one non-message field; `undefined` leaves it unset (a Go zero value JSON omits). */
+function readScalar(reader: protobuf.Reader, kind: FieldKind, previous: unknown): unknown {
+  switch (kind) {
+    case 'string': {
+      const value = reader.string();
+      return value === '' ? undefined : value;
+    }
+    case 'bytes':
+      return reader.bytes();
+    case 'base64':
+      return Buffer.from(reader.bytes()).toString('base64');
+    case 'bool':
+      return reader.bool();
+    case 'flag':
+      return reader.bool() ? true : undefined;
+    case 'int':
+      return Number(reader.int64());
+    case 'count': {
+      const value = Number(reader.int64());
+      return value === 0 ? undefined : value;
+    }
+    case 'time':
+      return rfc3339(decode(reader.bytes(), timestamp));
+    case 'intOrString':
+    case 'intOrStringValue': {
+      const v = decode(reader.bytes(), intOrString);
+      const value = v['type'] === 1 ? (v['strVal'] ?? '') : (v['intVal'] ?? 0);
+      return kind === 'intOrStringValue' && (value === 0 || value === '') ? undefined : value;
+    }
+    case 'strings':
+      return [...((previous as string[] | undefined) ?? []), reader.string()];
+    case 'stringsMap': {
+      const entry = decode(reader.bytes(), { 1: ['k', 'string'], 2: ['v', { 1: ['items', 'strings'] }] });
+      const items = (entry['v'] as { items?: string[] } | undefined)?.items ?? [];
+      return { ...(previous ?? {}), [keyOf(entry)]: items };
+    }
+    case 'stringMap':
+    case 'bytesMap': {
+      const entry = decode(reader.bytes(), {
+        1: ['k', 'string'],
+        2: ['v', kind === 'stringMap' ? 'string' : 'base64'],
+      });
+      return { ...(previous ?? {}), [keyOf(entry)]: entry['v'] ?? '' };
+    }
+  }
+}
+
+/** The key of a decoded map entry ("" when absent, as Go's zero value). */
+function keyOf(entry: Record<string, unknown>): string {
+  const k = entry['k'];
+  return typeof k === 'string' ? k : '';
+}
+
+const timestamp: Message = { 1: ['seconds', 'int'], 2: ['nanos', 'int'] };
+const intOrString: Message = { 1: ['type', 'int'], 2: ['intVal', 'int'], 3: ['strVal', 'string'] };
+// Go's zero time.Time, which metav1.Time omits from JSON.
+const zeroTimeSeconds = -62135596800;
+
+/** A `metav1.Time` as JSON writes it: RFC 3339 at second precision, UTC; unset for the zero time. */
+function rfc3339(t: Record<string, unknown>): string | undefined {
+  const seconds = t['seconds'];
+  if (typeof seconds !== 'number' || seconds <= zeroTimeSeconds) return undefined;
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function isRepeated(kind: FieldKind | Message | readonly [Message]): kind is readonly [Message] {

@@ -15,7 +15,8 @@ import { wantsAggregatedDiscovery } from './accept.js';
 import { decodeObjectBody, mediaType, readBody } from './body.js';
 import { adminAuthenticator, allowAllAuthorizer, unavailableNodeProxy } from './defaultHooks.js';
 import { aggregatedDiscoveryType, Discovery } from './discovery/Discovery.js';
-import type { AuthorizationAttributes } from './hooks.js';
+import { forbiddenError } from './forbidden.js';
+import type { AuthorizationAttributes, NonResourceHandler } from './hooks.js';
 import { OpenApi } from './openapi/OpenApi.js';
 import { requestInfo, type RequestInfo } from './requestInfo.js';
 import { methodNotAllowed, notFound, ResourceHandler } from './ResourceHandler.js';
@@ -49,6 +50,7 @@ export async function startApiServer(options: ServerOptions): Promise<RunningApi
   const authorizer = options.authorizer ?? allowAllAuthorizer;
   const nodeProxy = options.nodeProxy ?? unavailableNodeProxy;
   const endpoints = options.endpoints ?? [];
+  const mounted = checkedHandlers(options.nonResourceHandlers ?? []);
   const heartbeatMs = options.watchHeartbeatMs ?? 15_000;
   const discovery = new Discovery(registry.resources);
   const openapi = new OpenApi(registry);
@@ -80,7 +82,7 @@ export async function startApiServer(options: ServerOptions): Promise<RunningApi
       path: info.path,
     };
     const decision = await authorizer.authorize(attributes);
-    if (!decision.allowed) throw forbidden(attributes, decision.reason);
+    if (!decision.allowed) throw forbiddenError(attributes, decision.reason);
   };
 
   const route = async (
@@ -133,6 +135,8 @@ export async function startApiServer(options: ServerOptions): Promise<RunningApi
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, info.path);
     const path = info.path.replace(/\/+$/, '') || '/';
     const aggregated = wantsAggregatedDiscovery(req.headers.accept);
+    const nonResource = mounted.find((h) => info.path === h.prefix || info.path.startsWith(`${h.prefix}/`));
+    if (nonResource !== undefined) return nonResource.handle({ user, path: info.path, query, req }, res);
     if (path === '/metrics') {
       const { contentType, body } = await metrics.render();
       res.writeHead(200, { 'Content-Type': contentType });
@@ -326,20 +330,17 @@ function json(
   return code;
 }
 
-function forbidden(a: AuthorizationAttributes, reason?: string): ApiError {
-  const suffix = reason ? `: ${reason}` : '';
-  if (!a.resourceRequest) {
-    return new ApiError(
-      'Forbidden',
-      `forbidden: User "${a.user.name}" cannot ${a.verb} path "${a.path}"${suffix}`,
-    );
+const reservedPrefixes = ['/api', '/apis', '/openapi', '/metrics', '/version', ...healthPaths];
+
+/** Refuses a handler prefix that is not an absolute path of its own or would shadow the API. */
+function checkedHandlers(handlers: readonly NonResourceHandler[]): readonly NonResourceHandler[] {
+  for (const { prefix } of handlers) {
+    const shadows = reservedPrefixes.some((p) => prefix === p || prefix.startsWith(`${p}/`));
+    if (!/^\/[^?#]*[^/?#]$/.test(prefix) || shadows)
+      throw new ApiError(
+        'BadRequest',
+        `non-resource handler prefix ${JSON.stringify(prefix)} must be a path such as "/ui", outside the API paths`,
+      );
   }
-  const resource = a.subresource !== undefined ? `${a.resource}/${a.subresource}` : a.resource;
-  const what = a.name !== undefined ? `${a.resource} "${a.name}"` : a.resource;
-  const scope = a.namespace !== undefined ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
-  return new ApiError(
-    'Forbidden',
-    `${what} is forbidden: User "${a.user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup}"${scope}${suffix}`,
-    { ...(a.name !== undefined ? { name: a.name } : {}), group: a.apiGroup, kind: a.resource },
-  );
+  return handlers;
 }

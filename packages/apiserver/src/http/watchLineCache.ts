@@ -1,28 +1,54 @@
-import type { KubeObject, ResourceDefinition, WatchEvent } from '@tugboat/core';
-
-const limit = 1024;
-const lines = new Map<string, string>();
+import type { KubeObject, WatchEvent } from '@tugboat/core';
 
 /**
- * The NDJSON line of a watch event, serialized once per change however many watchers receive it:
- * every watcher of a resource gets an equal object for the same store event, so the line is keyed
- * by resource, event type, object and resourceVersion. Bookmarks are not cached (they differ per
- * watcher only in timing, and are tiny).
+ * One watch event encoded for the wire: the NDJSON line inside its HTTP/1.1 chunk frame
+ * (`<hex length>\r\n<line>\r\n`), in one buffer that every socket writes as is.
  */
-export function watchLine(def: ResourceDefinition, event: WatchEvent<KubeObject>): string {
-  const meta = event.object.metadata;
-  if (event.type === 'BOOKMARK' || meta?.resourceVersion === undefined || meta.uid === undefined) {
-    return `${JSON.stringify({ type: event.type, object: event.object })}\n`;
+export interface WatchFrame {
+  /** The chunk-framed bytes. */
+  readonly chunk: Buffer;
+  /** The bare line (a view into `chunk`), for responses that are not chunked. */
+  readonly line: Buffer;
+}
+
+type EventType = WatchEvent<KubeObject>['type'];
+
+interface Encoded {
+  readonly resourceVersion: string | undefined;
+  readonly frames: Partial<Record<EventType, WatchFrame>>;
+}
+
+// Keyed by the object itself: the registry hands every watcher of a change the same decoded
+// object, so a thousand watchers share one encoding, and it goes when the object does.
+const encoded = new WeakMap<object, Encoded>();
+
+/**
+ * The wire form of a watch event, encoded once per change however many watchers receive it. An
+ * object carries one resourceVersion for life (the registry never mutates an emitted object); the
+ * version is checked anyway so a reused object can never resend stale bytes.
+ */
+export function watchFrame(event: WatchEvent<KubeObject>): WatchFrame {
+  const rv = event.object.metadata?.resourceVersion;
+  let entry = encoded.get(event.object);
+  if (entry === undefined || entry.resourceVersion !== rv) {
+    entry = { resourceVersion: rv, frames: {} };
+    encoded.set(event.object, entry);
   }
-  const key = `${def.group}/${def.version}/${def.plural}|${event.type}|${meta.uid}|${meta.resourceVersion}`;
-  let line = lines.get(key);
-  if (line === undefined) {
-    line = `${JSON.stringify({ type: event.type, object: event.object })}\n`;
-    lines.set(key, line);
-    if (lines.size > limit) {
-      const oldest = lines.keys().next();
-      if (oldest.done !== true) lines.delete(oldest.value);
-    }
+  let frame = entry.frames[event.type];
+  if (frame === undefined) {
+    frame = frameOf(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+    entry.frames[event.type] = frame;
   }
-  return line;
+  return frame;
+}
+
+/** Frames one line of text (which ends in a newline) as an HTTP/1.1 chunk. */
+export function frameOf(line: string): WatchFrame {
+  const length = Buffer.byteLength(line);
+  const head = `${length.toString(16)}\r\n`;
+  const chunk = Buffer.allocUnsafeSlow(head.length + length + 2);
+  chunk.write(head, 0, 'latin1');
+  chunk.write(line, head.length, 'utf8');
+  chunk.write('\r\n', head.length + length, 'latin1');
+  return { chunk, line: chunk.subarray(head.length, head.length + length) };
 }

@@ -10,6 +10,7 @@ import {
   type Store,
 } from '@tugboat/core';
 
+import { trackManagedFields } from '../apply/trackManagedFields.js';
 import { runAdmission, type AdmissionOperation, type AdmissionPlugin } from '../admission/AdmissionPlugin.js';
 import type { CrdManager } from '../crd/CrdManager.js';
 import type { RequestContext } from '../registry/RequestContext.js';
@@ -23,6 +24,7 @@ import { KindHooks } from './KindHooks.js';
 import { metaOf } from './mutable.js';
 import { defaultSpecOf, fillCreateMeta, resetUpdateMeta, validateObjectMeta } from './objectMeta.js';
 import { checkKind, context, invalid, merge } from './writeChecks.js';
+import { finishWritten, rememberWritten } from './writtenObjects.js';
 
 /** How an update treats the incoming object. */
 export type UpdateMode =
@@ -39,6 +41,8 @@ export interface UpdateRequest {
   readonly subresource?: string;
   /** Retry on a concurrent write instead of failing with Conflict (patch, scale without a version). */
   readonly retry?: boolean;
+  /** The produced object is a server-side apply result carrying its own managedFields. */
+  readonly applied?: boolean;
   produce(old: KubeObject): KubeObject;
 }
 
@@ -92,7 +96,12 @@ export class RegistryCore {
   }
 
   /** Creates an object through defaulting, admission, validation and the store. */
-  async create(ctx: RequestContext, def: ResourceDefinition, body: KubeObject): Promise<KubeObject> {
+  async create(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    body: KubeObject,
+    options: { readonly applied?: boolean } = {},
+  ): Promise<KubeObject> {
     const obj = clone(body);
     checkKind(def, obj);
     const ns = this.namespaceOf(def, ctx, obj);
@@ -105,6 +114,7 @@ export class RegistryCore {
     else if (def.subresources.includes('status')) delete (obj as { status?: unknown }).status;
     this.hooks.onCreate(def, obj);
     this.checkUnknownFields(ctx, strategy, obj);
+    if (!options.applied) trackManagedFields(ctx, def, obj, undefined);
     const causes = merge(validateObjectMeta(def, obj), [
       ...(strategy.validate?.(obj, context(ns)) ?? []),
       ...this.hooks.validate(def, obj),
@@ -113,15 +123,18 @@ export class RegistryCore {
     await this.admit(ctx, 'validating', 'CREATE', def, obj);
     if (ctx.dryRun) return obj;
     const name = obj.metadata.name ?? '';
+    const key = storageKey(def, ns, name);
+    const value = encode(obj);
+    rememberWritten(key, value, obj);
     const kv = await translate(async () => {
       try {
-        return await this.store.create(storageKey(def, ns, name), encode(obj));
+        return await this.store.create(key, value);
       } catch (err) {
         if (ApiError.is(err, 'AlreadyExists')) throw errors.alreadyExists(def.plural, name, def.group);
         throw err;
       }
     });
-    const created = decode(def, kv);
+    const created = finishWritten(def, obj, kv);
     this.hooks.afterWrite(def, created);
     return created;
   }
@@ -159,8 +172,11 @@ export class RegistryCore {
     req: UpdateRequest,
   ): Promise<KubeObject> {
     const old = decode(def, cur);
-    // A second parse of the stored JSON is a cheaper private copy of `old` than a deep clone.
-    const incoming = clone(req.produce(decode(def, cur)));
+    // `produce` gets a private copy to change; what it returns is copied only when it is not that
+    // copy (an update's body is reused by a retry, so it must stay as the caller sent it).
+    const draft = clone(old);
+    const produced = req.produce(draft);
+    const incoming = produced === draft ? draft : clone(produced);
     checkKind(def, incoming);
     if (ns !== undefined && incoming.metadata?.namespace && incoming.metadata.namespace !== ns) {
       throw new ApiError(
@@ -174,11 +190,13 @@ export class RegistryCore {
     const strategy = this.strategyOf(def);
     let obj: KubeObject;
     if (req.mode === 'status') {
-      obj = decode(def, cur);
+      obj = clone(old);
       const status = (incoming as { status?: unknown }).status;
       if (status === undefined) delete (obj as { status?: unknown }).status;
       else (obj as { status?: unknown }).status = status;
-      strategy.prepareForStatusUpdate?.(obj, old);
+      const managed = incoming.metadata?.managedFields;
+      if (req.applied && managed !== undefined) metaOf(obj).managedFields = managed;
+      strategy.prepareForStatusUpdate?.(obj, old, context(ns, req.subresource));
     } else {
       obj = incoming;
       if (req.mode === 'main') {
@@ -202,6 +220,7 @@ export class RegistryCore {
     await this.admit(ctx, 'mutating', 'UPDATE', def, obj, old, req.subresource);
     if (req.mode === 'main') this.hooks.onUpdate(def, obj, old);
     if (req.mode !== 'raw') this.checkUnknownFields(ctx, strategy, obj);
+    if (req.mode !== 'raw' && !req.applied) trackManagedFields(ctx, def, obj, old, req.subresource);
     const causes = merge(
       [...metaCauses, ...validateObjectMeta(def, obj)],
       [
@@ -221,8 +240,10 @@ export class RegistryCore {
       return gone;
     }
     if (ctx.dryRun || jsonEqual(obj, old)) return obj;
-    const kv = await this.cas(() => this.store.update(key, encode(obj), cur.modRevision), def, name);
-    const updated = decode(def, kv);
+    const value = encode(obj);
+    rememberWritten(key, value, obj);
+    const kv = await this.cas(() => this.store.update(key, value, cur.modRevision), def, name);
+    const updated = finishWritten(def, obj, kv);
     this.hooks.afterWrite(def, updated);
     return updated;
   }

@@ -40,7 +40,7 @@ export class Subresources {
   async get(ctx: RequestContext, def: ResourceDefinition, name: string, sub: string): Promise<unknown> {
     this.served(def, sub);
     const obj = decode(def, await this.core.read(def, this.core.namespaceOf(def, ctx), name));
-    if (sub === 'status') return obj;
+    if (sub === 'status' || sub === 'approval') return obj;
     if (sub === 'scale') return this.toScale(def, obj);
     throw unsupported(def, sub);
   }

@@ -6,6 +6,8 @@ import {
   type ResourceDefinition,
 } from '@tugboat/core';
 
+import { jsonCopy } from './jsonCopy.js';
+
 /** The store key of one object: `/<group or core>/<plural>/<namespace>/<name>` or `/<group>/<plural>/<name>`. */
 export function storageKey(def: ResourceDefinition, namespace: string | undefined, name: string): string {
   return def.namespaced ? `${storagePrefix(def, namespace)}${name}` : `${storagePrefix(def)}${name}`;
@@ -41,9 +43,12 @@ export function encode(obj: KubeObject): string {
   return JSON.stringify(copy);
 }
 
-/** A deep copy of a JSON-shaped value. */
+/**
+ * A deep copy of a JSON-shaped value, as the store would give it back (see {@link jsonCopy}: far
+ * cheaper than `structuredClone` or a parse).
+ */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  return jsonCopy(value);
 }
 
 /** Runs `fn`, turning any non-ApiError into an ApiError of `code` so no library error escapes. */

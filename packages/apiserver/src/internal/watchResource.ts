@@ -12,6 +12,7 @@ import { Observable } from 'rxjs';
 
 import { asApiError, decode } from './codec.js';
 import type { Selection } from './selection.js';
+import { takeWritten } from './writtenObjects.js';
 
 /** What a resource watch needs: the store, the resource, its key prefix and the selection. */
 export interface WatchSource {
@@ -153,7 +154,8 @@ class DecodedEvent {
     readonly def: ResourceDefinition,
     private readonly ev: StoreEvent,
   ) {
-    this.now = decode(def, ev.kv);
+    // The registry's own write already holds the object: no parse of what it just encoded.
+    this.now = takeWritten(def, ev.kv) ?? decode(def, ev.kv);
   }
 
   get before(): KubeObject | undefined {

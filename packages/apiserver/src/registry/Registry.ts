@@ -4,6 +4,7 @@ import {
   type corev1,
   type schedulingv1,
   type DeleteOptions,
+  type KeyValue,
   type KubeObject,
   type ListOptions,
   type Logger,
@@ -15,17 +16,7 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from '@tugboat/core';
-import {
-  catchError,
-  defer,
-  filter,
-  from,
-  switchMap,
-  takeUntil,
-  throwError,
-  type Observable,
-  type Subscription,
-} from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 
 import type { AdmissionPlugin } from '../admission/AdmissionPlugin.js';
 import type { ApiEndpoint, ComputedResource } from '../http/hooks.js';
@@ -42,6 +33,11 @@ import { selection } from '../internal/selection.js';
 import { Subresources } from '../internal/Subresources.js';
 import { watchResource } from '../internal/watchResource.js';
 import { applyPatch } from '../patch/applyPatch.js';
+import {
+  serverSideApply,
+  type ServerSideApplyOptions,
+  type ServerSideApplyResult,
+} from '../apply/serverSideApply.js';
 import { builtinStrategies } from '../strategies/index.js';
 import type { RequestContext } from './RequestContext.js';
 import type { ResourceRegistry } from './ResourceRegistry.js';
@@ -78,18 +74,31 @@ export class Registry {
     logger: Logger,
     options: RegistryOptions = {},
   ) {
-    const lifecycle = new NamespaceLifecycle(async (name) => {
-      const kv = await this.store.get(`/core/namespaces/${name}`);
-      return kv === undefined ? undefined : (JSON.parse(kv.value) as corev1.Namespace);
-    });
+    // Every namespaced create reads its namespace (and every pod create its priority class): a
+    // stored version is parsed once, keyed by the store's KeyValue, which a new write replaces.
+    const parsed = new WeakMap<KeyValue, unknown>();
+    const parseOnce = (kv: KeyValue): unknown => {
+      let obj = parsed.get(kv);
+      if (obj === undefined) {
+        obj = JSON.parse(kv.value);
+        parsed.set(kv, obj);
+      }
+      return obj;
+    };
+    const readOnce = async (key: string): Promise<unknown> => {
+      const kv = await this.store.get(key);
+      return kv === undefined ? undefined : parseOnce(kv);
+    };
+    const lifecycle = new NamespaceLifecycle(
+      async (name) => (await readOnce(`/core/namespaces/${name}`)) as corev1.Namespace | undefined,
+    );
     const priority = new Priority({
-      get: async (name) => {
-        const kv = await this.store.get(`/scheduling.k8s.io/priorityclasses/${name}`);
-        return kv === undefined ? undefined : (JSON.parse(kv.value) as schedulingv1.PriorityClass);
-      },
+      get: async (name) =>
+        (await readOnce(`/scheduling.k8s.io/priorityclasses/${name}`)) as
+          schedulingv1.PriorityClass | undefined,
       list: async () =>
         (await this.store.list('/scheduling.k8s.io/priorityclasses/')).items.map(
-          (kv) => JSON.parse(kv.value) as schedulingv1.PriorityClass,
+          (kv) => parseOnce(kv) as schedulingv1.PriorityClass,
         ),
     });
     this.core = new RegistryCore(
@@ -155,11 +164,12 @@ export class Registry {
     ctx: RequestContext,
     def: ResourceDefinition,
     body: KubeObject,
-    subresource?: 'status',
+    subresource?: 'status' | 'approval',
   ): Promise<KubeObject> {
     await this.start();
     this.writable(def, 'update');
-    if (subresource === 'status' && !def.subresources.includes('status')) throw notServed(def, 'status');
+    if (subresource !== undefined && !def.subresources.includes(subresource))
+      throw notServed(def, subresource);
     const name = body.metadata?.name;
     if (!name) {
       throw errors.invalid(
@@ -179,7 +189,7 @@ export class Registry {
     // As upstream, an update without a resourceVersion is unconditional: it replaces whatever is
     // stored, retrying internally if a concurrent write wins the compare-and-swap.
     return this.core.update(ctx, def, ns, name, {
-      mode: subresource === 'status' ? 'status' : 'main',
+      mode: subresource !== undefined ? 'status' : 'main',
       ...(subresource !== undefined ? { subresource } : {}),
       retry: !body.metadata?.resourceVersion,
       produce: () => body,
@@ -198,13 +208,15 @@ export class Registry {
     await this.start();
     this.writable(def, 'patch');
     if (subresource === 'scale') return this.subresources.patchScale(ctx, def, name, type, patch);
-    if (subresource !== undefined && subresource !== 'status') throw notServed(def, subresource);
-    if (subresource === 'status' && !def.subresources.includes('status')) throw notServed(def, 'status');
+    // `approval` (CSRs) writes part of the status, as `status` does.
+    const statusLike = subresource === 'status' || subresource === 'approval';
+    if (subresource !== undefined && (!statusLike || !def.subresources.includes(subresource)))
+      throw notServed(def, subresource);
     const ns = this.core.namespaceOf(def, ctx);
     let pinned = false;
     return this.core
       .update(ctx, def, ns, name, {
-        mode: subresource === 'status' ? 'status' : 'main',
+        mode: statusLike ? 'status' : 'main',
         ...(subresource !== undefined ? { subresource } : {}),
         retry: true,
         produce: (old) => {
@@ -222,6 +234,26 @@ export class Registry {
         if (pinned && ApiError.is(err, 'Conflict')) throw err;
         throw asApiError(err);
       });
+  }
+
+  /**
+   * Server-side apply (`PATCH` with `application/apply-patch+yaml`): merges an applied
+   * configuration into the object, or creates it, tracking field ownership in `managedFields`
+   * (see {@link serverSideApply}). `ctx.fieldManager` is required.
+   */
+  async apply(
+    ctx: RequestContext,
+    def: ResourceDefinition,
+    name: string,
+    config: unknown,
+    options: ServerSideApplyOptions = {},
+  ): Promise<ServerSideApplyResult> {
+    await this.start();
+    this.writable(def, 'patch');
+    const { subresource } = options;
+    if (subresource !== undefined && subresource !== 'status') throw notServed(def, subresource);
+    if (subresource === 'status' && !def.subresources.includes('status')) throw notServed(def, 'status');
+    return serverSideApply(this.core, ctx, def, name, config, options);
   }
 
   /**
@@ -270,34 +302,46 @@ export class Registry {
     def: ResourceDefinition,
     options: WatchOptions = {},
   ): Observable<WatchEvent<KubeObject>> {
-    return defer(() => from(this.start())).pipe(
-      switchMap(() => {
-        this.writable(def, 'watch');
-        return watchResource(
-          {
-            store: this.store,
-            def,
-            prefix: storagePrefix(def, def.namespaced ? ctx.namespace || undefined : undefined),
-            selection: selection(
-              def,
-              this.core.strategyOf(def),
-              options.labelSelector,
-              options.fieldSelector,
-            ),
-            bookmarkIntervalMs: this.bookmarkIntervalMs,
-          },
-          options,
-        );
-      }),
+    // One Observable rather than an operator chain: with a thousand watches, every hop between
+    // the store and the HTTP stream is paid a thousand times per event.
+    return new Observable<WatchEvent<KubeObject>>((subscriber) => {
       // A kind that stops being served (its CRD deleted) ends its watches, as upstream.
-      takeUntil(
-        this.resources.changes.pipe(
-          filter((c) => c.type === 'removed' && !this.resources.lookup(def.group, def.version, def.plural)),
-          filter((c) => c.definition.group === def.group && c.definition.plural === def.plural),
-        ),
-      ),
-      catchError((err: unknown) => throwError(() => asApiError(err))),
-    );
+      const removal = this.resources.changes.subscribe((c) => {
+        if (
+          c.type === 'removed' &&
+          c.definition.group === def.group &&
+          c.definition.plural === def.plural &&
+          !this.resources.lookup(def.group, def.version, def.plural)
+        )
+          subscriber.complete();
+      });
+      subscriber.add(removal);
+      this.start()
+        .then(() => {
+          if (subscriber.closed) return;
+          this.writable(def, 'watch');
+          const source = watchResource(
+            {
+              store: this.store,
+              def,
+              prefix: storagePrefix(def, def.namespaced ? ctx.namespace || undefined : undefined),
+              selection: selection(
+                def,
+                this.core.strategyOf(def),
+                options.labelSelector,
+                options.fieldSelector,
+              ),
+              bookmarkIntervalMs: this.bookmarkIntervalMs,
+            },
+            options,
+          );
+          // The subscriber itself goes in, so events reach the consumer with no hop between.
+          source.subscribe(subscriber);
+        })
+        .catch((err: unknown) => {
+          subscriber.error(asApiError(err));
+        });
+    });
   }
 
   /** Stops following CRD changes made through other API servers; the store stays open. */
@@ -392,7 +436,8 @@ export class Registry {
   ): Promise<unknown> {
     await this.start();
     this.writable(def, 'update');
-    if (subresource === 'status') return this.update(ctx, def, body as KubeObject, 'status');
+    if (subresource === 'status' || subresource === 'approval')
+      return this.update(ctx, def, body as KubeObject, subresource);
     return this.subresources.update(ctx, def, name, subresource, body);
   }
 }

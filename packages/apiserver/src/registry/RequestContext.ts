@@ -26,4 +26,6 @@ export interface RequestContext {
   /** What to do with fields the schema does not know: `Strict` fails, `Warn`/`Ignore` drop them. */
   readonly fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
   readonly fieldManager?: string;
+  /** The client's `User-Agent`, whose product names the manager of a write that names none. */
+  readonly userAgent?: string;
 }

@@ -21,8 +21,11 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   prepareForCreate?(object: T): void;
   /** Copies from `old` what an update of the main resource may not change (e.g. `status`). */
   prepareForUpdate?(object: T, old: T): void;
-  /** Copies from `old` everything but `status`, for a write to the `status` subresource. */
-  prepareForStatusUpdate?(object: T, old: T): void;
+  /**
+   * Copies from `old` everything but `status`, for a write to the `status` subresource (or to a
+   * subresource that writes part of the status, named in `context.subresource`: a CSR's `approval`).
+   */
+  prepareForStatusUpdate?(object: T, old: T, context?: StrategyContext): void;
   /** Fills upstream defaults (restartPolicy, strategy 25%/25%, …). Runs before validation. */
   applyDefaults?(object: T): void;
   /** Validation on create. */

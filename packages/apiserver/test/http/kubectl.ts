@@ -20,8 +20,8 @@ export class Kubectl {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  /** A kubectl for `server` (plain HTTP, or HTTPS with insecure-skip-tls-verify). */
-  static async forServer(server: string): Promise<Kubectl> {
+  /** A kubectl for `server` (plain HTTP, or HTTPS with insecure-skip-tls-verify) sending bearer `token`. */
+  static async forServer(server: string, token = 'test-token'): Promise<Kubectl> {
     const dir = await mkdtemp(join(tmpdir(), 'tug-kubectl-'));
     const kubeconfig = join(dir, 'kubeconfig');
     await writeFile(
@@ -32,7 +32,7 @@ export class Kubectl {
         'clusters:',
         `- name: test\n  cluster:\n    server: ${server}${server.startsWith('https') ? '\n    insecure-skip-tls-verify: true' : ''}`,
         'users:',
-        '- name: test\n  user:\n    token: test-token',
+        `- name: test\n  user:\n    token: ${token}`,
         'contexts:',
         '- name: test\n  context:\n    cluster: test\n    user: test\n    namespace: default',
         'current-context: test',

@@ -87,9 +87,21 @@ export class IndexedCache<T extends KubeObject> implements ObjectCache<T> {
   upsert(obj: T): T | undefined {
     const key = objectKey(obj);
     const old = this.objects.get(key);
-    if (old !== undefined) this.unindex(key, old);
     this.objects.set(key, obj);
-    for (const [name, fn] of this.indexFuncs) this.indexOne(name, fn, key, obj);
+    if (old === undefined) {
+      for (const [name, fn] of this.indexFuncs) this.indexOne(name, fn, key, obj);
+      return old;
+    }
+    // Most updates (status, a binding) keep most index values: only what changed moves.
+    for (const [name, fn] of this.indexFuncs) {
+      const idx = this.indices.get(name);
+      if (idx === undefined) continue;
+      const before = safeValues(fn, old);
+      const after = safeValues(fn, obj);
+      if (sameValues(before, after)) continue;
+      for (const value of before) this.unindexValue(idx, value, key);
+      this.indexValues(idx, after, key);
+    }
     return old;
   }
 
@@ -104,8 +116,11 @@ export class IndexedCache<T extends KubeObject> implements ObjectCache<T> {
 
   private indexOne(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
     const idx = this.indices.get(name);
-    if (idx === undefined) return;
-    for (const value of new Set(safeValues(fn, obj))) {
+    if (idx !== undefined) this.indexValues(idx, safeValues(fn, obj), key);
+  }
+
+  private indexValues(idx: Map<string, Set<string>>, values: readonly string[], key: string): void {
+    for (const value of values) {
       let keys = idx.get(value);
       if (keys === undefined) idx.set(value, (keys = new Set()));
       keys.add(key);
@@ -116,13 +131,22 @@ export class IndexedCache<T extends KubeObject> implements ObjectCache<T> {
     for (const [name, fn] of this.indexFuncs) {
       const idx = this.indices.get(name);
       if (idx === undefined) continue;
-      for (const value of safeValues(fn, obj)) {
-        const keys = idx.get(value);
-        keys?.delete(key);
-        if (keys?.size === 0) idx.delete(value);
-      }
+      for (const value of safeValues(fn, obj)) this.unindexValue(idx, value, key);
     }
   }
+
+  private unindexValue(idx: Map<string, Set<string>>, value: string, key: string): void {
+    const keys = idx.get(value);
+    if (keys === undefined) return;
+    keys.delete(key);
+    if (keys.size === 0) idx.delete(value);
+  }
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // A throwing user index function must not wedge the informer: the object is simply not indexed.

@@ -37,7 +37,9 @@ export type Subresource =
   | 'eviction'
   | 'token'
   | 'proxy'
-  | 'finalize';
+  | 'finalize'
+  /** certificates.k8s.io CSRs: the only way to set their Approved and Denied conditions. */
+  | 'approval';
 
 /**
  * Everything the API machinery knows about one resource: its names (what discovery serves and

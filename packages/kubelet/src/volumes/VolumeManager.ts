@@ -91,7 +91,7 @@ export class VolumeManager {
     container: corev1.Container,
     volumePaths: ReadonlyMap<string, string>,
     env?: readonly { readonly key: string; readonly value: string }[],
-  ): Mount[] {
+  ): Promise<Mount[]> {
     return containerMounts(pod, container, volumePaths, {
       rootDir: this.options.rootDir,
       ...(env !== undefined ? { env } : {}),

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 
 import { ApiError, type Mount, type corev1 } from '@tugboat/core';
@@ -27,15 +28,18 @@ export interface ContainerMountsOptions {
  * from `volumePaths`, `subPath`/`subPathExpr` joined and created if absent, read-only when asked or
  * when the volume is a configMap, secret, downwardAPI or projected one), plus its
  * `terminationMessagePath` backed by {@link terminationMessageFile}, emptied for the new instance
- * (so call it right before creating each instance). Throws `ApiError` `Invalid` with upstream's message for an
+ * (so call it right before creating each instance). Rejects with `ApiError` `Invalid` with upstream's message for an
  * unknown volume, an absolute subPath, a `..` in it, or one that leads out of its volume.
+ *
+ * The termination-log file is written asynchronously: with a hundred kubelets in one process,
+ * synchronous writes of one file per container stalled every other component's event loop.
  */
-export function containerMounts(
+export async function containerMounts(
   pod: corev1.Pod,
   container: corev1.Container,
   volumePaths: ReadonlyMap<string, string>,
   options: ContainerMountsOptions = {},
-): Mount[] {
+): Promise<Mount[]> {
   const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
   const mounts: Mount[] = [];
   for (const vm of container.volumeMounts ?? []) {
@@ -63,10 +67,10 @@ export function containerMounts(
         : undefined;
   if (file !== undefined && terminationPath !== '') {
     try {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, '');
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, '');
       // Whatever user the container runs as may write its message.
-      chmodSync(file, 0o666);
+      await chmod(file, 0o666);
     } catch (err) {
       throw new ApiError(
         'Internal',

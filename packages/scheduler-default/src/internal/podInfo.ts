@@ -7,12 +7,27 @@ export const defaultMemoryRequest = 200 * 1024 * 1024;
 
 const cache = new WeakMap<corev1.Pod, PodInfo>();
 
+/**
+ * Parsed quantities by text, cpu (millicores) apart from the rest: a cluster uses a handful of
+ * distinct strings (`100m`, `4`, `32Gi`) across thousands of nodes and pods. Cleared when it grows
+ * past a bound, so odd input cannot grow it without limit.
+ */
+const parsedCpu = new Map<string, number>();
+const parsedOther = new Map<string, number>();
+const parsedBound = 4096;
+
 /** A resource quantity in the scheduler's canonical unit: millicores for cpu, the value otherwise. */
 export function quantityValue(resource: string, text: string | number | undefined): number {
   if (text === undefined) return 0;
-  const q = Quantity.tryParse(String(text));
-  if (q === undefined) return 0;
-  return resource === 'cpu' ? q.milliValue() : q.value();
+  const key = String(text);
+  const memo = resource === 'cpu' ? parsedCpu : parsedOther;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const q = Quantity.tryParse(key);
+  const value = q === undefined ? 0 : resource === 'cpu' ? q.milliValue() : q.value();
+  if (memo.size >= parsedBound) memo.clear();
+  memo.set(key, value);
+  return value;
 }
 
 function addList(into: Record<string, number>, list: Readonly<Record<string, string>> | undefined): void {

@@ -22,3 +22,10 @@ export {
   nodeBootstrapPolicy,
   nodeBootstrapperRole,
 } from './nodeBootstrapPolicy.js';
+export {
+  ClusterInfoAnonymousAuthenticator,
+  clusterInfoAccessPolicy,
+  clusterInfoPath,
+  clusterInfoRole,
+  ensureClusterInfoAccess,
+} from './clusterInfoAccess.js';

@@ -85,7 +85,12 @@ const readOnlyForEdit = new Set([
   'controllerrevisions',
 ]);
 
-const viewRules = workloads.map(([group, res]) => r(read, [group], res));
+// The dashboard's page (area D); its data comes from the API with the reader's own rights. Like every
+// non-resource rule it applies only through a ClusterRoleBinding.
+const viewRules = [
+  ...workloads.map(([group, res]) => r(read, [group], res)),
+  urls(['get'], ['/ui', '/ui/*']),
+];
 const editRules = [
   ...viewRules,
   ...workloads

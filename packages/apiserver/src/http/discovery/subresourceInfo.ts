@@ -33,5 +33,7 @@ export function subresourceInfo(def: ResourceDefinition, sub: Subresource): Subr
       return { kind: `${def.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
     case 'finalize':
       return { kind: def.kind, verbs: ['update'] };
+    case 'approval':
+      return { kind: def.kind, verbs: ['get', 'patch', 'update'] };
   }
 }

@@ -27,6 +27,12 @@ const fieldManagerParam = {
   in: 'query',
   schema: { type: 'string', uniqueItems: true },
 };
+const forceParam = {
+  name: 'force',
+  in: 'query',
+  description: 'Take ownership of fields other managers hold with other values (apply patches only).',
+  schema: { type: 'boolean', uniqueItems: true },
+};
 
 /**
  * The OpenAPI v3 documents of the server (`/openapi/v3` and one per group-version), built from
@@ -176,13 +182,14 @@ function pathsOf(def: ResourceDefinition, schemaName: string): Record<string, un
       get: op('get'),
       put: { ...(op('put', write) as object), requestBody: { content } },
       patch: {
-        ...(op('patch', write) as object),
+        ...(op('patch', [...write, forceParam]) as object),
         requestBody: {
           content: Object.fromEntries(
             [
               'application/json-patch+json',
               'application/merge-patch+json',
               'application/strategic-merge-patch+json',
+              'application/apply-patch+yaml',
             ].map((t) => [t, { schema: { type: 'object' } }]),
           ),
         },
