@@ -6,8 +6,10 @@
  * Run it: `pnpm exec tsx examples/custom-runtime.ts`.
  */
 import {
+  ApiError,
   imagePullError,
   normalizeImageRef,
+  type AttachStreams,
   type AuthConfig,
   type ContainerConfig,
   type ContainerFilter,
@@ -67,6 +69,10 @@ export class RegistryPolicyRuntime implements Runtime {
     this.inner.execSync(id, cmd, timeoutSeconds);
   exec = (id: string, cmd: readonly string[], streams: ExecStreams): Promise<number> =>
     this.inner.exec(id, cmd, streams);
+  // Optional in the contract: forwarded when the inner runtime has it.
+  attach = (id: string, streams: AttachStreams): Promise<void> =>
+    this.inner.attach?.(id, streams) ??
+    Promise.reject(new ApiError('BadRequest', `the runtime ${this.inner.name} does not support attach`));
   imageStatus = (image: string): ReturnType<Runtime['imageStatus']> => this.inner.imageStatus(image);
   listImages = (): ReturnType<Runtime['listImages']> => this.inner.listImages();
   removeImage = (image: string): Promise<void> => this.inner.removeImage(image);

@@ -141,3 +141,5 @@ export { ControllerManager, ControllerManagerOptions } from './controller/Contro
 export { controllerRuntimeModule, type ControllerRuntimeOptions } from './module.js';
 export { LeaderElector, type LeaderElectorOptions } from './leaderelection/LeaderElector.js';
 export { EventRecorder, type EventRecorderOptions, type EventType } from './events/EventRecorder.js';
+// Pod DNS (services reachable from pods, issue 10)
+export { formatResolvConf, parseResolvConf } from './runtime/ResolvConf.js';

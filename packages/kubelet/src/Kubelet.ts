@@ -21,6 +21,7 @@ import type { KubeletOptions } from './KubeletOptions.js';
 import { NodeStatusManager } from './node/NodeStatusManager.js';
 import { adopt } from './pod/adopt.js';
 import { Backoff } from './pod/Backoff.js';
+import { PodDns } from './pod/PodDns.js';
 import { PodRegistry } from './pod/PodRegistry.js';
 import { PodSyncer } from './pod/PodSyncer.js';
 import { PodWorkers } from './pod/PodWorkers.js';
@@ -159,6 +160,12 @@ export class Kubelet {
       pulls: new Backoff({ initialMs, maxMs }),
       images,
       resetAfterMs: backoff.resetAfterMs ?? 600_000,
+      dns: new PodDns({
+        log,
+        ...(options.clusterDns ? { clusterDns: options.clusterDns } : {}),
+        ...(options.clusterDomain !== undefined ? { clusterDomain: options.clusterDomain } : {}),
+        ...(options.resolvConf !== undefined ? { resolvConf: options.resolvConf } : {}),
+      }),
     });
     this.workers = new PodWorkers((uid) => this.syncUid(uid), clock, log, {
       baseMs: Math.min(1000, initialMs),

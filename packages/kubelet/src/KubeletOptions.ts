@@ -61,6 +61,15 @@ export interface KubeletOptions {
   readonly imagePullTimeoutMs?: number;
   /** Image garbage collection (thresholds 85 % / 80 %, every 5 min by default); `false` turns it off. */
   readonly imageGc?: ImageGcOptions | false;
+  /**
+   * The cluster DNS Service's address(es) pods with `dnsPolicy: ClusterFirst` use as nameservers
+   * (upstream's `--cluster-dns`). Without it those pods fall back to the node's resolver.
+   */
+  readonly clusterDns?: readonly string[];
+  /** The cluster's DNS domain, for pods' search paths (default `cluster.local`). */
+  readonly clusterDomain?: string;
+  /** The node's resolver file pods with `dnsPolicy: Default` copy (default `/etc/resolv.conf`). */
+  readonly resolvConf?: string;
 }
 
 /** Inversify token for {@link KubeletOptions}. */

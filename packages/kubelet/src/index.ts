@@ -59,3 +59,12 @@ export {
   type PodKeyring,
   type PullSecretSources,
 } from './images/pullSecrets.js';
+
+/* Pod DNS: the sandbox resolver configuration from spec.dnsPolicy (issue 10) */
+export { PodDns, type PodDnsOptions } from './pod/PodDns.js';
+export {
+  podDnsConfig,
+  type NodeDnsSettings,
+  type PodDnsResult,
+  type PodDnsWarning,
+} from './pod/podDnsConfig.js';

@@ -91,8 +91,13 @@ export interface ServerFixture {
   readonly locator: TestLocator;
   readonly server: KubeletServer;
   readonly port: number;
-  /** Starts a container (a new attempt each call) of `pod` running `script` under `sh -c`. */
-  run(pod: corev1.Pod, container: string, script: string): Promise<{ id: string; logPath: string }>;
+  /** Starts a container (a new attempt each call) of `pod` running `script` under `sh -c` (`stdin`: open for attach, once). */
+  run(
+    pod: corev1.Pod,
+    container: string,
+    script: string,
+    options?: { readonly stdin?: boolean },
+  ): Promise<{ id: string; logPath: string }>;
   close(): Promise<void>;
 }
 
@@ -122,7 +127,7 @@ export async function startServerFixture(): Promise<ServerFixture> {
     locator,
     server,
     port,
-    async run(pod, container, script) {
+    async run(pod, container, script, options = {}) {
       const logDirectory = podLogDir(join(dir, 'root'), pod);
       const meta = pod.metadata ?? {};
       const sandboxConfig = {
@@ -145,6 +150,7 @@ export async function startServerFixture(): Promise<ServerFixture> {
           image: 'busybox:1.35',
           command: ['sh', '-c', script],
           logPath,
+          ...(options.stdin ? { stdin: true, stdinOnce: true } : {}),
         },
         sandboxConfig,
       );

@@ -12,6 +12,7 @@ import {
   type ContainerFilter,
   type ContainerStats,
   type ContainerStatus,
+  type AttachStreams,
   type ExecStreams,
   type ExecSyncResult,
   type Image,
@@ -273,6 +274,28 @@ export class ContainerdRuntime implements Runtime {
       { subject: id },
     );
     return spdyExec(url, streams, this.callTimeoutMs, id);
+  }
+
+  /** CRI `Attach`, then the remote-command protocol over SPDY on the URL it returns, as {@link exec}. */
+  async attach(id: string, streams: AttachStreams): Promise<void> {
+    const status = await this.containerStatus(id);
+    if (status.state !== 'CONTAINER_RUNNING')
+      throw new ApiError('Conflict', `container "${id}" is not running (state ${status.state})`, {
+        name: id,
+        kind: 'Container',
+      });
+    const tty = streams.tty === true;
+    const { url } = await this.client.call(
+      'Attach',
+      { containerId: id, tty, stdin: streams.stdin !== undefined, stdout: true, stderr: !tty },
+      { subject: id },
+    );
+    try {
+      await spdyExec(url, streams, this.callTimeoutMs, id);
+    } catch (err) {
+      // Detaching cuts the session before the server's final status: that is the point of it.
+      if (streams.signal?.aborted !== true) throw err;
+    }
   }
 
   async pullImage(image: string, auth?: AuthConfig): Promise<string> {

@@ -15,6 +15,7 @@ import {
   type ContainerFilter,
   type ContainerStats,
   type ContainerStatus,
+  type AttachStreams,
   type ExecStreams,
   type ExecSyncResult,
   type Image,
@@ -35,6 +36,7 @@ import {
 import { CriLogs } from './internal/CriLogs.js';
 import { Engine } from './internal/Engine.js';
 import { EventsFeed } from './internal/EventsFeed.js';
+import { attachStream } from './internal/attach.js';
 import { execStream, execSync } from './internal/exec.js';
 import { familiarImage, isImageId } from './internal/imageRef.js';
 import * as images from './internal/images.js';
@@ -248,6 +250,11 @@ export class DockerRuntime implements Runtime {
   async exec(id: string, cmd: readonly string[], streams: ExecStreams): Promise<number> {
     const info = await this.engine.inspectOwned(id, 'container');
     return execStream(this.images, info.Id, cmd, streams);
+  }
+
+  async attach(id: string, streams: AttachStreams): Promise<void> {
+    const info = await this.engine.inspectOwned(id, 'container');
+    return attachStream(this.images, info.Id, streams);
   }
 
   pullImage(image: string, auth?: AuthConfig): Promise<string> {

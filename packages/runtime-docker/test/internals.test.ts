@@ -5,6 +5,7 @@ import { criLines } from '../src/internal/CriLogs.js';
 import { translateError } from '../src/internal/errors.js';
 import { familiarImage, normalizeImage } from '../src/internal/imageRef.js';
 import { decodeUserLabels, encodeUserLabels, labelFilters } from '../src/internal/labels.js';
+import { containerSpec, sandboxSpec } from '../src/internal/specs.js';
 
 const ctx = { socketPath: '/run/x/docker.sock', kind: 'container', name: 'abc' } as const;
 
@@ -70,5 +71,35 @@ describe('error translation', () => {
     expect(translateError(http(500, 'boom'), ctx).code).toBe('Internal');
     const own = new ApiError('Gone', 'x');
     expect(translateError(own, ctx)).toBe(own);
+  });
+});
+
+describe('pod DNS settings', () => {
+  const sandbox = {
+    metadata: { name: 'p', namespace: 'ns', uid: 'u', attempt: 0 },
+    logDirectory: '/var/log/pods/x',
+    dnsConfig: { servers: ['10.96.0.10'], searches: ['ns.svc.cluster.local'], options: ['ndots:5'] },
+  };
+  const container = { metadata: { name: 'c', attempt: 0 }, image: 'busybox:1.35', logPath: 'c/0.log' };
+
+  it('writes the sandbox config DNS into the pause container, which app containers share', () => {
+    expect(sandboxSpec(sandbox, 'tugboat/pause:1.0').HostConfig).toMatchObject({
+      Dns: ['10.96.0.10'],
+      DnsSearch: ['ns.svc.cluster.local'],
+      DnsOptions: ['ndots:5'],
+    });
+    expect(containerSpec('sb', container, sandbox, 'busybox:1.35').HostConfig?.Dns).toBeUndefined();
+  });
+
+  it('gives host-network app containers the DNS settings themselves, and leaves Docker defaults when empty', () => {
+    const host = { ...sandbox, hostNetwork: true };
+    expect(containerSpec('sb', container, host, 'busybox:1.35').HostConfig).toMatchObject({
+      NetworkMode: 'host',
+      Dns: ['10.96.0.10'],
+      DnsSearch: ['ns.svc.cluster.local'],
+    });
+    const none = { ...sandbox, dnsConfig: { servers: [], searches: [], options: [] } };
+    const hc = sandboxSpec(none, 'tugboat/pause:1.0').HostConfig ?? {};
+    expect([hc.Dns, hc.DnsSearch, hc.DnsOptions]).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import {
   ApiError,
+  formatResolvConf,
   imagePullError,
   normalizeImageRef,
   type Container,
@@ -171,6 +172,7 @@ export class FakeNode {
       startedAt: 0,
       finishedAt: 0,
       exitCode: 0,
+      ...resolvConfFile(sb.config),
     });
     sb.containers.add(id);
     this.emit('created', id, podSandboxId);
@@ -280,4 +282,11 @@ export class FakeNode {
       ...(exitCode !== undefined ? { exitCode } : {}),
     });
   }
+}
+
+// As a real runtime writes the sandbox's DNS settings into /etc/resolv.conf, `cat` can read them.
+function resolvConfFile(config: PodSandboxConfig): { files?: Map<string, string> } {
+  const dns = config.dnsConfig ?? { servers: config.dnsServers ?? [], searches: [], options: [] };
+  if (dns.servers.length + dns.searches.length + dns.options.length === 0) return {};
+  return { files: new Map([['/etc/resolv.conf', formatResolvConf(dns)]]) };
 }

@@ -6,6 +6,7 @@ import {
   type ContainerFilter,
   type ContainerStats,
   type ContainerStatus,
+  type AttachStreams,
   type ExecStreams,
   type ExecSyncResult,
   type Image,
@@ -19,10 +20,13 @@ import type { Observable } from 'rxjs';
 
 import { FakeNode, type FakeNodeOptions } from './FakeNode.js';
 import { runExec } from './internal/exec.js';
+import { hubOf } from './internal/launch.js';
 
 /** The calls of the {@link Runtime} contract, by name (for per-call latency). */
 export type FakeRuntimeMethod = Exclude<
-  { [K in keyof Runtime]: Runtime[K] extends (...args: never[]) => unknown ? K : never }[keyof Runtime],
+  {
+    [K in keyof Runtime]-?: NonNullable<Runtime[K]> extends (...args: never[]) => unknown ? K : never;
+  }[keyof Runtime],
   undefined
 >;
 
@@ -175,6 +179,50 @@ export class FakeRuntime implements Runtime {
       write: (s, t) => void (s === 'stdout' ? stdout : stderr)?.write(t),
       ...(stdin ? { stdin: () => (input ??= readAll(stdin)) } : {}),
     });
+  }
+
+  /**
+   * Attaches to the container's main process: its output from now on, and its stdin when it was
+   * created with `stdin` (the main process reads it in full once the client closes it).
+   */
+  async attach(id: string, streams: AttachStreams): Promise<void> {
+    await this.call('attach');
+    const rec = this.node.container(id);
+    const proc = rec.proc;
+    if (rec.state !== 'CONTAINER_RUNNING' || proc === undefined || proc.done !== undefined) {
+      throw new ApiError('Conflict', `container "${id}" is not running (state ${rec.state})`, {
+        name: id,
+        kind: 'Container',
+      });
+    }
+    const { stdin, stdout, stderr, signal } = streams;
+    const hub = hubOf(rec);
+    const detach = hub.listen(
+      (s, text) => void (s === 'stdout' || streams.tty ? stdout : stderr)?.write(text),
+    );
+    if (stdin !== undefined && rec.config.stdin) {
+      stdin.on('data', (chunk: Buffer | string) => {
+        hub.feed(chunk.toString());
+      });
+      // Without stdinOnce the process's stdin outlives the attach, as a runtime's does.
+      if (rec.config.stdinOnce)
+        stdin.on('end', () => {
+          hub.close();
+        });
+    }
+    try {
+      await new Promise<void>((resolve) => {
+        void proc.exited.then(() => {
+          resolve();
+        });
+        if (signal?.aborted) resolve();
+        signal?.addEventListener('abort', () => {
+          resolve();
+        });
+      });
+    } finally {
+      detach();
+    }
   }
 
   /** Pulls from the simulated registry (`pullable`); credentials are not checked. */

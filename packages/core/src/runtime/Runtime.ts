@@ -18,6 +18,19 @@ export interface PortMapping {
   readonly hostIp?: string;
 }
 
+/**
+ * The resolver configuration of a sandbox (CRI `DNSConfig`): what the runtime writes into the
+ * pod's `/etc/resolv.conf`. All three empty means the runtime's default (the host's file).
+ */
+export interface PodDnsConfig {
+  /** Nameserver addresses, in order (at most 3 are honoured by resolvers). */
+  readonly servers: readonly string[];
+  /** Search domains, in order. */
+  readonly searches: readonly string[];
+  /** Resolver options as written on the `options` line (`ndots:5`, `edns0`). */
+  readonly options: readonly string[];
+}
+
 /** How a sandbox is created (CRI `PodSandboxConfig`, the part Tugboat uses). */
 export interface PodSandboxConfig {
   readonly metadata: PodSandboxMetadata;
@@ -28,7 +41,10 @@ export interface PodSandboxConfig {
   readonly portMappings?: readonly PortMapping[];
   /** Share the node's network namespace instead of a pod network. */
   readonly hostNetwork?: boolean;
+  /** Nameservers only; the older shorthand of {@link PodSandboxConfig.dnsConfig}, which wins when both are set. */
   readonly dnsServers?: readonly string[];
+  /** The pod's resolver configuration, as the kubelet computes it from `spec.dnsPolicy`. */
+  readonly dnsConfig?: PodDnsConfig;
 }
 
 /** The CRI sandbox states. */
@@ -91,6 +107,8 @@ export interface ContainerConfig {
   /** Relative to the sandbox's log directory. */
   readonly logPath: string;
   readonly stdin?: boolean;
+  /** Close the main process's stdin when the first attach that fed it ends (`stdinOnce`). */
+  readonly stdinOnce?: boolean;
   readonly tty?: boolean;
   readonly resources?: ContainerResources;
 }
@@ -166,6 +184,11 @@ export interface ExecStreams {
   readonly stdout?: NodeJS.WritableStream;
   readonly stderr?: NodeJS.WritableStream;
   readonly tty?: boolean;
+}
+
+/** Streams of an attach: as an exec's, and a signal that detaches (the container keeps running). */
+export interface AttachStreams extends ExecStreams {
+  readonly signal?: AbortSignal;
 }
 
 /** An image known to the runtime. */
@@ -257,6 +280,13 @@ export interface Runtime {
   execSync(id: string, cmd: readonly string[], timeoutSeconds?: number): Promise<ExecSyncResult>;
   /** Interactive exec; resolves with the exit code once the command has ended and its output is written. */
   exec(id: string, cmd: readonly string[], streams: ExecStreams): Promise<number>;
+  /**
+   * Attaches to a running container's main process (CRI `Attach`): what it writes from now on goes
+   * to `stdout`/`stderr`, and `stdin` feeds it when the container was created with `stdin`.
+   * Resolves when the container exits or `signal` detaches; `Conflict` when it is not running.
+   * Optional: without it the kubelet refuses `kubectl attach` with a `BadRequest` naming the runtime.
+   */
+  attach?(id: string, streams: AttachStreams): Promise<void>;
 
   /** Pulls an image; resolves with its image ref (id). Failures are `ImagePull`. */
   pullImage(image: string, auth?: AuthConfig): Promise<string>;

@@ -14,6 +14,7 @@ import type { ImageManager } from '../images/ImageManager.js';
 import type { Backoff } from './Backoff.js';
 import { computePodActions, type PodActions, type Waiting } from './computePodActions.js';
 import { killContainer, killPod, type KillContext } from './killPod.js';
+import type { PodDns } from './PodDns.js';
 import { podStatus } from './podStatus.js';
 import { nameOf, readRuntimeState, type PodRuntimeState } from './runtimeState.js';
 import { sandboxConfig } from './sandboxConfig.js';
@@ -43,6 +44,8 @@ export interface PodSyncerContext {
   /** Image pulls with the pod's credentials, shared by every pod. */
   readonly images: ImageManager;
   readonly resetAfterMs: number;
+  /** The pods' resolver configurations (absent: the runtime's default). */
+  readonly dns?: PodDns;
 }
 
 /** The result of one sync: when to sync again without a trigger. */
@@ -197,7 +200,8 @@ export class PodSyncer {
       return { waiting, ...(requeue ? { requeueAfterMs: requeue } : {}) };
     }
 
-    const sbConfig = sandboxConfig(pod, this.ctx.rootDir, actions.sandboxAttempt);
+    const dns = await this.ctx.dns?.forPod(pod);
+    const sbConfig = sandboxConfig(pod, this.ctx.rootDir, actions.sandboxAttempt, dns?.dnsConfig);
     let sandboxId = state.current?.id ?? '';
     let podIp = pod.spec?.hostNetwork ? this.ctx.hostIp : state.current?.ip;
     if (actions.createSandbox) {
@@ -212,6 +216,7 @@ export class PodSyncer {
           if (!ApiError.is(err, 'NotFound')) throw err;
         });
       }
+      for (const w of dns?.warnings ?? []) this.ctx.recorder.event(pod, 'Warning', w.reason, w.message);
       sandboxId = await runtime.runPodSandbox(sbConfig);
       this.owners.set(sandboxId, uid);
       if (!pod.spec?.hostNetwork) podIp = (await runtime.podSandboxStatus(sandboxId)).ip;

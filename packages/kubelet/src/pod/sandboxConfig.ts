@@ -1,10 +1,15 @@
-import type { PodSandboxConfig, PortMapping, corev1 } from '@tugboat/core';
+import type { PodDnsConfig, PodSandboxConfig, PortMapping, corev1 } from '@tugboat/core';
 
 import { podLogDir } from '../internal/paths.js';
 import { podLabels, runtimeLabels } from './runtimeLabels.js';
 
-/** The sandbox config of a pod: labels, hostname, log directory, host ports, host network. */
-export function sandboxConfig(pod: corev1.Pod, rootDir: string, attempt: number): PodSandboxConfig {
+/** The sandbox config of a pod: labels, hostname, log directory, host ports, host network, DNS. */
+export function sandboxConfig(
+  pod: corev1.Pod,
+  rootDir: string,
+  attempt: number,
+  dnsConfig?: PodDnsConfig,
+): PodSandboxConfig {
   const m = pod.metadata ?? {};
   const ports: PortMapping[] = [];
   for (const c of pod.spec?.containers ?? [])
@@ -26,5 +31,6 @@ export function sandboxConfig(pod: corev1.Pod, rootDir: string, attempt: number)
     },
     ...(ports.length > 0 ? { portMappings: ports } : {}),
     ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
+    ...(dnsConfig ? { dnsConfig } : {}),
   };
 }

@@ -43,7 +43,7 @@ export type MountBuilder = (
   pod: corev1.Pod,
   container: corev1.Container,
   volumePaths: ReadonlyMap<string, string>,
-) => Mount[];
+) => Mount[] | Promise<Mount[]>;
 
 /**
  * The collaborators the pod lifecycle calls, each replaceable: the kubelet builds the real ones

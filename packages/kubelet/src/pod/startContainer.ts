@@ -49,6 +49,7 @@ export function containerConfig(
     },
     logPath: containerLogPath(spec.name, restartCount),
     ...(spec.stdin ? { stdin: true } : {}),
+    ...(spec.stdinOnce ? { stdinOnce: true } : {}),
     ...(spec.tty ? { tty: true } : {}),
     resources: containerResources(spec),
   };
@@ -81,7 +82,8 @@ export async function startContainer(
       hostIp: ctx.hostIp,
       podIp: ctx.podIp,
     });
-    config = containerConfig(pod, spec, action.restartCount, envs, ctx.mounts(pod, spec, ctx.volumePaths));
+    const mounts = await ctx.mounts(pod, spec, ctx.volumePaths);
+    config = containerConfig(pod, spec, action.restartCount, envs, mounts);
     ctx.backoff.reset(configKey);
   } catch (err) {
     if (!ApiError.is(err, 'Invalid', 'NotFound', 'BadRequest')) throw err;

@@ -9,7 +9,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { KubeletTlsOptions } from '../KubeletOptions.js';
 import { parseLogOptions, queryFlag } from './LogOptions.js';
 import { NodeStatsSampler } from './NodeStatsSampler.js';
-import { execProtocols, runExecSession, type ExecRequest } from './runExecSession.js';
+import {
+  execProtocols,
+  runAttachSession,
+  runExecSession,
+  type AttachRequest,
+  type ExecRequest,
+} from './runExecSession.js';
 import { statsSummary } from './statsSummary.js';
 import { writeContainerLogs } from './writeContainerLogs.js';
 
@@ -60,7 +66,7 @@ export interface KubeletServerOptions {
 type Route =
   | { readonly kind: 'healthz' | 'pods' | 'summary' }
   | {
-      readonly kind: 'logs' | 'exec';
+      readonly kind: 'logs' | 'exec' | 'attach';
       readonly namespace: string;
       readonly pod: string;
       readonly container?: string;
@@ -68,7 +74,8 @@ type Route =
 
 /**
  * The kubelet's HTTPS server: `/healthz`, `/pods`, `/stats/summary`, `/containerLogs/{ns}/{pod}/{c}`
- * and `/exec/{ns}/{pod}/{c}` over WebSocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`). Only clients
+ * and `/exec/{ns}/{pod}/{c}` and `/attach/{ns}/{pod}/{c}` over WebSocket (`v5.channel.k8s.io`,
+ * `v4.channel.k8s.io`). Only clients
  * presenting a certificate signed by `tls.clientCaPem` (the apiserver's kubelet-client
  * certificate) complete the TLS handshake.
  */
@@ -142,7 +149,7 @@ export class KubeletServer {
       const url = new URL(req.url ?? '/', 'https://kubelet');
       const route = parseRoute(url.pathname);
       const method = req.method ?? 'GET';
-      if (method !== 'GET' && !(route.kind === 'exec' && method === 'POST')) {
+      if (method !== 'GET' && !((route.kind === 'exec' || route.kind === 'attach') && method === 'POST')) {
         throw new ApiError(
           'MethodNotAllowed',
           `the server does not allow this method on the requested resource`,
@@ -167,9 +174,10 @@ export class KubeletServer {
           return;
         }
         case 'exec':
+        case 'attach':
           throw new ApiError(
             'BadRequest',
-            'Upgrade request required: exec needs a WebSocket (v5.channel.k8s.io)',
+            `Upgrade request required: ${route.kind} needs a WebSocket (v5.channel.k8s.io)`,
           );
         case 'logs': {
           const options = parseLogOptions(url.searchParams, this.clock.now());
@@ -199,7 +207,7 @@ export class KubeletServer {
     try {
       const url = new URL(req.url ?? '/', 'https://kubelet');
       const route = parseRoute(url.pathname);
-      if (route.kind !== 'exec')
+      if (route.kind !== 'exec' && route.kind !== 'attach')
         throw new ApiError('NotFound', 'the server could not find the requested resource');
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
         throw new ApiError(
@@ -207,12 +215,18 @@ export class KubeletServer {
           `upgrade to ${req.headers.upgrade ?? ''} is not supported: use a WebSocket (v5.channel.k8s.io)`,
         );
       }
-      const request = await this.execRequest(route, url.searchParams);
+      const { runtime } = this.options;
+      let session: (ws: WebSocket) => Promise<void>;
+      if (route.kind === 'exec') {
+        const request = await this.execRequest(route, url.searchParams);
+        session = (ws) => runExecSession(ws, request, runtime, this.log);
+      } else {
+        const request = await this.streamsRequest(route, url.searchParams);
+        session = (ws) => runAttachSession(ws, request, runtime, this.log);
+      }
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         this.sessions.add(ws);
-        void runExecSession(ws, request, this.options.runtime, this.log).finally(() =>
-          this.sessions.delete(ws),
-        );
+        void session(ws).finally(() => this.sessions.delete(ws));
       });
     } catch (err) {
       const apiError = asApiError(err);
@@ -232,6 +246,14 @@ export class KubeletServer {
     const command = query.getAll('command');
     if (command.length === 0)
       throw new ApiError('BadRequest', 'you must specify at least one command for the container');
+    return { ...(await this.streamsRequest(route, query)), command };
+  }
+
+  /** The streams and running container an exec or attach asks for. */
+  private async streamsRequest(
+    route: { namespace: string; pod: string; container?: string },
+    query: URLSearchParams,
+  ): Promise<AttachRequest> {
     // The apiserver-to-kubelet names are input/output/error; clients talking to us directly send stdin/stdout/stderr.
     const stdin = queryFlag(query, 'stdin') || queryFlag(query, 'input');
     const stdout = queryFlag(query, 'stdout') || queryFlag(query, 'output');
@@ -243,7 +265,7 @@ export class KubeletServer {
     if (!located.running) {
       throw new ApiError('BadRequest', `container ${located.containerName} is not running`);
     }
-    return { containerId: located.containerId, command, stdin, stdout, stderr, tty };
+    return { containerId: located.containerId, stdin, stdout, stderr, tty };
   }
 }
 
@@ -261,12 +283,13 @@ function parseRoute(pathname: string): Route {
   if (parts.length === 1 && head === 'healthz') return { kind: 'healthz' };
   if (parts.length === 1 && head === 'pods') return { kind: 'pods' };
   if (parts.length === 2 && head === 'stats' && namespace === 'summary') return { kind: 'summary' };
-  if ((head === 'containerLogs' || head === 'exec') && namespace !== undefined && pod !== undefined) {
-    // exec also comes as /exec/{ns}/{pod}/{uid}/{container}: the container is the last segment.
+  const streaming = head === 'exec' || head === 'attach';
+  if ((head === 'containerLogs' || streaming) && namespace !== undefined && pod !== undefined) {
+    // exec and attach also come as /exec/{ns}/{pod}/{uid}/{container}: the container is the last segment.
     const container = head === 'containerLogs' ? rest[0] : rest[rest.length - 1];
-    if (rest.length <= (head === 'exec' ? 2 : 1)) {
+    if (rest.length <= (streaming ? 2 : 1)) {
       return {
-        kind: head === 'exec' ? 'exec' : 'logs',
+        kind: streaming ? head : 'logs',
         namespace,
         pod,
         ...(container !== undefined ? { container } : {}),

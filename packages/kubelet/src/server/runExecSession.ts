@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 
-import { ApiError, type Logger, type Runtime } from '@tugboat/core';
+import { ApiError, type ExecStreams, type Logger, type Runtime } from '@tugboat/core';
 import { WebSocket, type RawData } from 'ws';
 
 /** The channels of the Kubernetes streaming protocol (`v4`/`v5.channel.k8s.io`). */
@@ -56,11 +56,64 @@ export function execStatus(command: readonly string[], outcome: number | ApiErro
  * (only 1 with a tty); the final Status goes on channel 3 and the socket is closed. Resolves when
  * the session is over; never rejects.
  */
-export async function runExecSession(
+export function runExecSession(
   ws: WebSocket,
   request: ExecRequest,
   runtime: Runtime,
   logger: Logger,
+): Promise<void> {
+  return runStreamSession(ws, request, logger, async (streams) => {
+    try {
+      return execStatus(request.command, await runtime.exec(request.containerId, request.command, streams));
+    } catch (err) {
+      const outcome = ApiError.is(err) ? err : new ApiError('Internal', String(err), {}, { cause: err });
+      logger.debug('exec failed', { containerId: request.containerId, err: outcome.message });
+      return execStatus(request.command, outcome);
+    }
+  });
+}
+
+/** One attach as asked for in the query: which streams of the container's main process. */
+export type AttachRequest = Omit<ExecRequest, 'command'>;
+
+/**
+ * Runs one attach over an upgraded WebSocket, as {@link runExecSession} runs an exec, on the
+ * container's main process ({@link Runtime.attach}): output flows until the container exits or the
+ * client goes away (which detaches and leaves the container running); then a Success Status, or an
+ * InternalError one when the runtime could not attach, goes on channel 3.
+ */
+export function runAttachSession(
+  ws: WebSocket,
+  request: AttachRequest,
+  runtime: Runtime,
+  logger: Logger,
+): Promise<void> {
+  return runStreamSession(ws, request, logger, async (streams, signal) => {
+    try {
+      if (runtime.attach === undefined)
+        throw new ApiError('BadRequest', `the container runtime ${runtime.name} does not support attach`);
+      await runtime.attach(request.containerId, { ...streams, signal });
+      return { metadata: {}, status: 'Success' };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      logger.debug('attach failed', { containerId: request.containerId, err: message });
+      return {
+        metadata: {},
+        status: 'Failure',
+        message: `Internal error occurred: error attaching to container: ${message}`,
+        reason: 'InternalError',
+        code: 500,
+      };
+    }
+  });
+}
+
+/** The streaming protocol around one exec or attach: frames in, frames out, a Status at the end. */
+async function runStreamSession(
+  ws: WebSocket,
+  request: AttachRequest,
+  logger: Logger,
+  run: (streams: ExecStreams, signal: AbortSignal) => Promise<Record<string, unknown>>,
 ): Promise<void> {
   const send = (ch: number, data: Buffer): void => {
     if (ws.readyState === WebSocket.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data]));
@@ -73,6 +126,7 @@ export async function runExecSession(
       },
     });
   const stdin = request.stdin ? new PassThrough() : undefined;
+  const gone = new AbortController();
   const endStdin = (): void => {
     if (stdin !== undefined && !stdin.writableEnded) stdin.end();
   };
@@ -83,24 +137,25 @@ export async function runExecSession(
     else if (ch === channel.close && buf[1] === channel.stdin) endStdin();
     // Resize (channel 4) has no counterpart in the Runtime contract; the terminal keeps its size.
   });
-  ws.on('close', endStdin);
-  ws.on('error', (err) => {
-    logger.debug('exec stream error', { err: String(err) });
+  ws.on('close', () => {
     endStdin();
+    gone.abort();
   });
-  let outcome: number | ApiError;
-  try {
-    outcome = await runtime.exec(request.containerId, request.command, {
+  ws.on('error', (err) => {
+    logger.debug('stream session error', { err: String(err) });
+    endStdin();
+    gone.abort();
+  });
+  const status = await run(
+    {
       ...(stdin !== undefined ? { stdin } : {}),
       ...(request.stdout || request.tty ? { stdout: output(channel.stdout) } : {}),
       ...(request.stderr ? { stderr: output(request.tty ? channel.stdout : channel.stderr) } : {}),
       tty: request.tty,
-    });
-  } catch (err) {
-    outcome = ApiError.is(err) ? err : new ApiError('Internal', String(err), {}, { cause: err });
-    logger.debug('exec failed', { containerId: request.containerId, err: outcome.message });
-  }
-  send(channel.status, Buffer.from(JSON.stringify(execStatus(request.command, outcome))));
+    },
+    gone.signal,
+  );
+  send(channel.status, Buffer.from(JSON.stringify(status)));
   if (ws.readyState === WebSocket.OPEN) ws.close(1000);
   endStdin();
 }

@@ -41,9 +41,7 @@ export function toWireSandboxConfig(config: PodSandboxConfig): WirePodSandboxCon
     // runc cannot set a hostname without a private UTS namespace, which host-network pods do not get.
     ...(hostNetwork || config.hostname === undefined ? {} : { hostname: config.hostname }),
     logDirectory: config.logDirectory,
-    ...(config.dnsServers?.length
-      ? { dnsConfig: { servers: [...config.dnsServers], searches: [], options: [] } }
-      : {}),
+    ...wireDnsConfig(config),
     portMappings: (config.portMappings ?? []).map((p) => ({
       protocol: p.protocol,
       containerPort: p.containerPort,
@@ -54,6 +52,13 @@ export function toWireSandboxConfig(config: PodSandboxConfig): WirePodSandboxCon
     annotations: { ...config.annotations },
     linux: { securityContext: { namespaceOptions: namespaces(hostNetwork) } },
   };
+}
+
+// Without a dns_config containerd copies the host's resolv.conf, the runtime default CRI asks for.
+function wireDnsConfig(config: PodSandboxConfig): Pick<WirePodSandboxConfig, 'dnsConfig'> {
+  const dns = config.dnsConfig ?? { servers: config.dnsServers ?? [], searches: [], options: [] };
+  if (dns.servers.length + dns.searches.length + dns.options.length === 0) return {};
+  return { dnsConfig: { servers: [...dns.servers], searches: [...dns.searches], options: [...dns.options] } };
 }
 
 function namespaces(
@@ -85,6 +90,7 @@ export function toWireContainerConfig(
     annotations: { ...config.annotations },
     logPath: config.logPath,
     stdin: config.stdin === true,
+    stdinOnce: config.stdinOnce === true,
     tty: config.tty === true,
     linux: {
       resources: {

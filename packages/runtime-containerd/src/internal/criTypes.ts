@@ -59,6 +59,7 @@ export interface WireContainerConfig {
   annotations: Record<string, string>;
   logPath: string;
   stdin: boolean;
+  stdinOnce: boolean;
   tty: boolean;
   linux: {
     resources: { cpuPeriod: number; cpuQuota: number; cpuShares: number; memoryLimitInBytes: number };
@@ -172,6 +173,10 @@ export interface CriMethods {
   ];
   Exec: [
     { containerId: string; cmd: string[]; tty: boolean; stdin: boolean; stdout: boolean; stderr: boolean },
+    { url: string },
+  ];
+  Attach: [
+    { containerId: string; tty: boolean; stdin: boolean; stdout: boolean; stderr: boolean },
     { url: string },
   ];
   ListImages: [{ filter?: { image: { image: string } } }, { images: WireImage[] }];

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { Duplex } from 'node:stream';
 
-import { ApiError, type ExecStreams } from '@tugboat/core';
+import { ApiError, type AttachStreams } from '@tugboat/core';
 import transport, { type SpdyConnection, type SpdyStream } from 'spdy-transport';
 
 /** The remote-command protocol version asked for: v4 reports the exit code as a `metav1.Status`. */
@@ -14,10 +14,11 @@ type StreamType = 'error' | 'stdin' | 'stdout' | 'stderr' | 'resize';
  * remote-command protocol over SPDY/3.1 like kubectl does: an HTTP upgrade, then one SPDY stream
  * per channel. SPDY (unlike the WebSocket flavour of protocol v4) can half-close stdin, so a command
  * reading stdin sees its end. Resolves with the exit code once the server has closed the session.
+ * The same protocol serves CRI `Attach` URLs; `streams.signal` ends the session early (a detach).
  */
 export function spdyExec(
   url: string,
-  streams: ExecStreams,
+  streams: AttachStreams,
   connectTimeoutMs: number,
   containerId: string,
 ): Promise<number> {
@@ -30,6 +31,11 @@ export function spdyExec(
     );
 
   return new Promise<number>((resolve, reject) => {
+    const signal = streams.signal;
+    if (signal?.aborted) {
+      reject(fail('detached'));
+      return;
+    }
     const req = http.request(url, {
       method: 'POST',
       headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': protocolVersion },
@@ -50,6 +56,15 @@ export function spdyExec(
         );
       });
     });
+    // A detach settles at once: a session cut short may never see the replies it waits for.
+    signal?.addEventListener(
+      'abort',
+      () => {
+        reject(fail('detached'));
+        req.destroy();
+      },
+      { once: true },
+    );
     req.on('upgrade', (_res, socket, head) => {
       socket.setTimeout(0);
       if (head.length > 0) socket.unshift(head);
@@ -61,11 +76,17 @@ export function spdyExec(
 
 async function session(
   socket: Duplex,
-  streams: ExecStreams,
+  streams: AttachStreams,
   graceMs: number,
   containerId: string,
 ): Promise<number> {
   const wire = shield(socket);
+  const detach = (): void => {
+    socket.destroy();
+    wire.destroy();
+  };
+  if (streams.signal?.aborted) detach();
+  streams.signal?.addEventListener('abort', detach);
   const conn = transport.connection.create(wire, { protocol: 'spdy', isServer: false });
   conn.start(3.1);
   conn.on('error', () => socket.destroy());
@@ -109,6 +130,7 @@ async function session(
     await new Promise((resolve) => setImmediate(resolve));
     return exitCodeOf(statusText, containerId);
   } finally {
+    streams.signal?.removeEventListener('abort', detach);
     streams.stdin?.unpipe();
     socket.destroy();
     wire.destroy();

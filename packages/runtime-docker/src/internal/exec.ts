@@ -13,7 +13,8 @@ export interface ExecTarget {
   readonly callTimeoutMs: number;
 }
 
-function sink(onChunk: (chunk: Buffer) => void): Writable {
+/** A writable that hands each chunk to `onChunk`. */
+export function sink(onChunk: (chunk: Buffer) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
       onChunk(chunk);
@@ -22,7 +23,8 @@ function sink(onChunk: (chunk: Buffer) => void): Writable {
   });
 }
 
-function ended(stream: NodeJS.ReadableStream): Promise<void> {
+/** Settles when the stream ends or closes; rejects when it errors. */
+export function ended(stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.on('end', resolve);
     stream.on('close', resolve);

@@ -60,9 +60,22 @@ export function sandboxSpec(config: PodSandboxConfig, pauseImage: string): Docke
       NetworkMode: hostNetwork ? 'host' : 'bridge',
       IpcMode: 'shareable',
       PortBindings: bindings,
-      ...(!hostNetwork && config.dnsServers?.length ? { Dns: [...config.dnsServers] } : {}),
+      ...dnsHostConfig(config),
       RestartPolicy: { Name: 'no' },
     },
+  };
+}
+
+// App containers join the sandbox's network namespace and with it its resolv.conf, so the
+// sandbox alone carries the pod's DNS settings; empty fields keep Docker's default (the host's).
+function dnsHostConfig(
+  config: PodSandboxConfig,
+): Pick<Docker.HostConfig, 'Dns' | 'DnsSearch' | 'DnsOptions'> {
+  const dns = config.dnsConfig ?? { servers: config.dnsServers ?? [], searches: [], options: [] };
+  return {
+    ...(dns.servers.length ? { Dns: [...dns.servers] } : {}),
+    ...(dns.searches.length ? { DnsSearch: [...dns.searches] } : {}),
+    ...(dns.options.length ? { DnsOptions: [...dns.options] } : {}),
   };
 }
 
@@ -93,6 +106,7 @@ export function containerSpec(
     Env: (config.envs ?? []).map((e) => `${e.key}=${e.value}`),
     Tty: config.tty === true,
     OpenStdin: config.stdin === true,
+    StdinOnce: config.stdinOnce === true,
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
@@ -108,6 +122,8 @@ export function containerSpec(
     },
     HostConfig: {
       NetworkMode: hostNetwork ? 'host' : `container:${sandboxId}`,
+      // On the host network each container has its own resolv.conf; otherwise it is the sandbox's.
+      ...(hostNetwork ? dnsHostConfig(sandbox) : {}),
       IpcMode: `container:${sandboxId}`,
       PidMode: `container:${sandboxId}`,
       Binds: (config.mounts ?? []).map((m) => `${m.hostPath}:${m.containerPath}${m.readonly ? ':ro' : ''}`),

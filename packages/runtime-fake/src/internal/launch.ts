@@ -1,6 +1,7 @@
 import { ApiError } from '@tugboat/core';
 
 import type { FakeBehaviours } from '../FakeBehaviour.js';
+import { AttachHub } from './AttachHub.js';
 import type { FakeClock } from '../FakeClock.js';
 import type { FakeImageSpec } from './ImageStore.js';
 import { LogWriter } from './LogWriter.js';
@@ -61,7 +62,9 @@ export function launch(
   if (behaviour) rec.behaviour = behaviour;
   rec.proc = proc;
   const write = (stream: 'stdout' | 'stderr', text: string): void => {
-    if (!proc.done) logOf(rec, clock).write(stream, text);
+    if (proc.done) return;
+    logOf(rec, clock).write(stream, text);
+    rec.attached?.emit(stream, text);
   };
   const steps = behaviour?.steps;
   if (steps && steps.length === 1 && steps[0] && 'forever' in steps[0]) return; // idle: no body, no timer
@@ -71,12 +74,25 @@ export function launch(
   }
   rec.files ??= new Map();
   const shell = new Shell(
-    { proc, clock, files: rec.files, hostname: rec.hostname, write },
+    {
+      proc,
+      clock,
+      files: rec.files,
+      hostname: rec.hostname,
+      write,
+      // A container created with stdin reads what attached clients send (`kubectl attach -i`).
+      ...(rec.config.stdin ? { stdin: () => hubOf(rec).input } : {}),
+    },
     containerEnv(rec),
     workingDir(rec),
     ['sh'],
   );
   proc.start(() => shell.runArgv(argv));
+}
+
+/** The attach hub of a container, made on first use. */
+export function hubOf(rec: ContainerRecord): AttachHub {
+  return (rec.attached ??= new AttachHub());
 }
 
 /** A fresh copy of the environment the container's processes get: the image's, HOSTNAME, then the config's. */

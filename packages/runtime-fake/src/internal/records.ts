@@ -1,6 +1,7 @@
 import type { ContainerConfig, ContainerState, PodSandboxConfig, PodSandboxState } from '@tugboat/core';
 
 import type { FakeBehaviour } from '../FakeBehaviour.js';
+import type { AttachHub } from './AttachHub.js';
 import type { FakeImageSpec } from './ImageStore.js';
 import type { LogWriter } from './LogWriter.js';
 import type { Proc } from './Proc.js';
@@ -43,6 +44,8 @@ export interface ContainerRecord {
   behaviour?: FakeBehaviour;
   proc?: Proc;
   log?: LogWriter;
+  /** Attached clients and the main process's stdin, made on first attach or for a `stdin` container. */
+  attached?: AttachHub;
   /** Memory the main process allocated before it ended, for stats. */
   allocated?: number;
 }

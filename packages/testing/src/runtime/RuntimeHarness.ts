@@ -40,6 +40,8 @@ export interface HarnessContainerOptions {
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
   readonly memoryLimitBytes?: number;
+  /** Open the main process's stdin for attach, closed when the first attach ends (`stdinOnce`). */
+  readonly stdin?: boolean;
 }
 
 /** A sandbox made by the harness, with the config its containers need. */
@@ -110,6 +112,7 @@ export class RuntimeHarness {
       annotations: { ...options.annotations },
       logPath: `${name}/${attempt}.log`,
       ...(options.memoryLimitBytes ? { resources: { memoryLimitBytes: options.memoryLimitBytes } } : {}),
+      ...(options.stdin ? { stdin: true, stdinOnce: true } : {}),
     };
   }
 

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, jest } from '@jest/globals';
 import { containerCases } from './cases/containerCases.js';
 import { eventCases } from './cases/eventCases.js';
 import { imageCases } from './cases/imageCases.js';
+import { attachCases } from './cases/attachCases.js';
 import { logExecCases } from './cases/logExecCases.js';
 import { sandboxCases } from './cases/sandboxCases.js';
 import { stopCases } from './cases/stopCases.js';
@@ -56,6 +57,9 @@ export function describeRuntimeConformance(name: string, factory: RuntimeConform
     });
     describe('logs and exec', () => {
       logExecCases(harness);
+    });
+    describe('attach', () => {
+      attachCases(harness);
     });
     describe('stop and resources', () => {
       stopCases(harness);

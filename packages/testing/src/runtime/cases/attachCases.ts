@@ -1,0 +1,64 @@
+import { Readable, Writable } from 'node:stream';
+
+import type { AttachStreams } from '@tugboat/core';
+
+import { expect, it } from '@jest/globals';
+
+import type { RuntimeHarness } from '../RuntimeHarness.js';
+
+/** Attach to a container's main process (`kubectl attach`). */
+export function attachCases(harness: () => RuntimeHarness): void {
+  it('feeds stdin to the main process and streams its output until it exits', async () => {
+    const h = harness();
+    const sb = await h.sandbox();
+    const id = await h.start(sb, { command: ['sh', '-c', 'cat; echo stdin closed'], stdin: true });
+    await h.waitForState(id, 'CONTAINER_RUNNING');
+    const stdout = collect();
+    // Everything cat prints comes after input that only the attach delivers, so none of it is missed.
+    await attachOf(h)(id, {
+      stdin: Readable.from([Buffer.from('hello\nworld\n')]),
+      stdout: stdout.stream,
+      stderr: collect().stream,
+    });
+    expect(stdout.text()).toBe('hello\nworld\nstdin closed\n');
+    expect((await h.waitForState(id, 'CONTAINER_EXITED')).exitCode).toBe(0);
+  });
+
+  it('detaches on its signal and leaves the container running', async () => {
+    const h = harness();
+    const sb = await h.sandbox();
+    const id = await h.start(sb, { command: ['sh', '-c', 'cat'], stdin: true });
+    await h.waitForState(id, 'CONTAINER_RUNNING');
+    const detach = new AbortController();
+    const attached = attachOf(h)(id, { stdout: collect().stream, signal: detach.signal });
+    detach.abort();
+    await attached;
+    expect((await h.runtime.containerStatus(id)).state).toBe('CONTAINER_RUNNING');
+  });
+
+  it('refuses to attach to a container that is not running', async () => {
+    const h = harness();
+    const sb = await h.sandbox();
+    const id = (await h.runToExit(sb, { command: ['true'] })).id;
+    const err = await h.errorOf(attachOf(h)(id, { stdout: collect().stream }));
+    expect(err.code).toBe('Conflict');
+  });
+}
+
+/** The runtime's attach; the suite's runtimes must have one. */
+function attachOf(h: RuntimeHarness): (id: string, streams: AttachStreams) => Promise<void> {
+  const runtime = h.runtime;
+  if (runtime.attach === undefined) throw new Error(`runtime ${runtime.name} does not implement attach`);
+  return (id, streams) => runtime.attach?.(id, streams) ?? Promise.resolve();
+}
+
+function collect(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString() };
+}
