@@ -9,6 +9,9 @@ RUN=${TUG_CONTAINERD_RUN:-/run/tugboat/containerd}
 ETC=${TUG_CONTAINERD_ETC:-/var/lib/tugboat/containerd-etc}
 SUBNET=${TUG_POD_SUBNET:-10.88.0.0/16}
 BRIDGE=${TUG_CNI_BRIDGE:-tug-cni0}
+# Service cluster IP ranges outside 127.0.0.0/8 pods reach through the bridge's gateway (the host,
+# whose proxy holds those addresses on tug-svc0); comma-separated CIDRs. Upstream's default range.
+SERVICE_ROUTES=${TUG_SERVICE_ROUTES:-10.96.0.0/12}
 SOCK="$RUN/containerd.sock"
 PIDFILE="$RUN/containerd.pid"
 CONFIG="$ETC/config.toml"
@@ -59,7 +62,10 @@ state = "$RUN/state"
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = "$CERTS_DIR"
 EOF
-  # No masquerading and no default route out: pods talk to each other and to this machine only.
+  local routes="" cidr
+  for cidr in ${SERVICE_ROUTES//,/ }; do routes="$routes${routes:+, }{ \"dst\": \"$cidr\" }"; done
+  # No masquerading and no default route out: pods talk to each other and to this machine only
+  # (the service routes lead to the gateway, i.e. to this machine too).
   cat >"$CNI_DIR/10-tugboat.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
@@ -74,6 +80,7 @@ EOF
       "ipam": {
         "type": "host-local",
         "ranges": [[{ "subnet": "$SUBNET" }]],
+        "routes": [$routes],
         "dataDir": "$RUN/cni-ipam"
       }
     },

@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIP } from 'node:net';
+import { createServer, isIP, type Server, type Socket as TcpSocket } from 'node:net';
 
 import {
   ApiError,
@@ -20,7 +20,7 @@ export interface ClusterDnsOptions {
   readonly client: ApiClient;
   /** Address to serve on (default `127.0.0.1`); give pods one they can reach. */
   readonly address?: string;
-  /** UDP port (default 53; 0 picks a free one, see {@link ClusterDns.port}). */
+  /** UDP and TCP port (default 53; 0 picks one free for both, see {@link ClusterDns.port}). */
   readonly port?: number;
   /** The cluster domain (default `cluster.local`). */
   readonly domain?: string;
@@ -30,17 +30,21 @@ export interface ClusterDnsOptions {
 }
 
 const NXDOMAIN = 3;
+// A client that sends nothing for this long is dropped, so idle TCP connections cannot pile up.
+const tcpIdleMs = 30_000;
 const FORMERR = 1;
 const sliceIndex = 'byService';
 
 /**
- * A small cluster DNS server (UDP): answers A queries for `<service>.<namespace>.svc.<domain>`
+ * A small cluster DNS server (UDP and TCP on the same port): answers A queries for `<service>.<namespace>.svc.<domain>`
  * from Services — the cluster IP, or for headless Services the ready endpoint addresses — and
  * NXDOMAIN for any other name. Search paths (`<service>`, `<service>.<namespace>`) are the
  * resolver's job, through the `search` line of a pod's resolv.conf.
  */
 export class ClusterDns {
-  private readonly socket: Socket;
+  private socket: Socket;
+  private readonly tcp: Server;
+  private readonly connections = new Set<TcpSocket>();
   private readonly services: ListWatchInformer<corev1.Service>;
   private readonly slices: ListWatchInformer<discoveryv1.EndpointSlice>;
   private readonly suffix: string;
@@ -58,44 +62,101 @@ export class ClusterDns {
       const svc = s.metadata?.labels?.[serviceNameLabel];
       return svc ? [`${s.metadata?.namespace ?? ''}/${svc}`] : [];
     });
-    this.socket = createSocket('udp4');
-    this.socket.on('message', (msg, rinfo) => {
-      const reply = this.answer(msg);
-      if (reply !== undefined) this.socket.send(reply, rinfo.port, rinfo.address);
+    this.socket = this.udpSocket();
+    this.tcp = createServer((conn) => {
+      this.serveTcp(conn);
     });
   }
 
-  /** The UDP port served on (useful with port 0). */
+  private udpSocket(): Socket {
+    const socket = createSocket('udp4');
+    socket.on('message', (msg, rinfo) => {
+      const reply = this.answer(msg);
+      if (reply !== undefined) socket.send(reply, rinfo.port, rinfo.address);
+    });
+    return socket;
+  }
+
+  // DNS over TCP: each message is preceded by its length as two bytes (RFC 1035 4.2.2).
+  private serveTcp(conn: TcpSocket): void {
+    this.connections.add(conn);
+    conn.setTimeout(tcpIdleMs, () => conn.destroy());
+    conn.on('close', () => this.connections.delete(conn));
+    conn.on('error', () => undefined);
+    let buffered = Buffer.alloc(0);
+    conn.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const msg = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
+        buffered = buffered.subarray(2 + msg.length);
+        const reply = this.answer(msg);
+        if (reply === undefined) continue;
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(reply.length);
+        conn.write(Buffer.concat([length, reply]));
+      }
+    });
+  }
+
+  /** The port served on, UDP and TCP (useful with port 0). */
   get port(): number {
     return this.boundPort;
   }
 
-  /** Starts the informers, then serves. */
+  /** Starts the informers, then serves; a port that cannot be bound is an `Unavailable` error. */
   async start(): Promise<void> {
     await Promise.all([this.services.start(), this.slices.start()]);
-    await new Promise<void>((resolve, reject) => {
+    const address = this.options.address ?? '127.0.0.1';
+    const requested = this.options.port ?? 53;
+    // With port 0 the UDP port is picked first; the TCP one must match, so a taken one means another try.
+    for (let attempt = 1; ; attempt++) {
+      const port = await this.bindUdp(address, requested);
+      try {
+        await this.bindTcp(address, port);
+        this.boundPort = port;
+        return;
+      } catch (err) {
+        await this.closeUdp();
+        this.socket = this.udpSocket();
+        if (requested !== 0 || attempt === 10) throw err;
+      }
+    }
+  }
+
+  private bindUdp(address: string, port: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
       this.socket.once('error', (err) => {
         reject(
-          new ApiError(
-            'Unavailable',
-            `cluster DNS cannot listen on ${this.options.address ?? '127.0.0.1'}:${this.options.port ?? 53}: ${err.message}`,
-          ),
+          new ApiError('Unavailable', `cluster DNS cannot listen on ${address}:${port}: ${err.message}`),
         );
       });
-      this.socket.bind(this.options.port ?? 53, this.options.address ?? '127.0.0.1', () => {
+      this.socket.bind(port, address, () => {
         this.socket.removeAllListeners('error');
         this.socket.on('error', (err) => {
           this.logger.warn('dns socket error', { err: String(err) });
         });
-        this.boundPort = this.socket.address().port;
+        resolve(this.socket.address().port);
+      });
+    });
+  }
+
+  private bindTcp(address: string, port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        reject(
+          new ApiError('Unavailable', `cluster DNS cannot listen on ${address}:${port}/tcp: ${err.message}`),
+        );
+      };
+      this.tcp.once('error', fail);
+      this.tcp.listen(port, address, () => {
+        this.tcp.off('error', fail);
         resolve();
       });
     });
   }
 
-  /** Stops serving and watching. */
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
+  private closeUdp(): Promise<void> {
+    return new Promise<void>((resolve) => {
       try {
         this.socket.close(() => {
           resolve();
@@ -103,6 +164,19 @@ export class ClusterDns {
       } catch {
         resolve();
       }
+    });
+  }
+
+  /** Stops serving and watching. */
+  async stop(): Promise<void> {
+    await this.closeUdp();
+    for (const conn of this.connections) conn.destroy();
+    await new Promise<void>((resolve) => {
+      if (!this.tcp.listening) resolve();
+      else
+        this.tcp.close(() => {
+          resolve();
+        });
     });
     await Promise.all([this.services.stop(), this.slices.stop()]);
   }

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 import {
   ListWatchInformer,
   realClock,
@@ -12,6 +14,7 @@ import { merge, type Subscription } from 'rxjs';
 
 import { ProxyMetrics } from './ProxyMetrics.js';
 import type { ProxyOptions } from './ProxyOptions.js';
+import { ServiceInterface } from './ServiceInterface.js';
 import { serviceNameLabel, serviceTable, type ServicePortEntry } from './internal/serviceTable.js';
 import { TcpForwarder } from './internal/TcpForwarder.js';
 import { UdpForwarder } from './internal/UdpForwarder.js';
@@ -43,6 +46,9 @@ export class Proxy {
   private scheduled = false;
   private retry: ReturnType<Clock['setTimeout']> | undefined;
   private stopped = false;
+  private readonly iface: ServiceInterface | undefined;
+  /** Cluster IPs on {@link iface}, as far as this proxy knows. */
+  private readonly assigned = new Set<string>();
 
   constructor(private readonly options: ProxyOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'proxy', node: options.nodeName });
@@ -54,11 +60,27 @@ export class Proxy {
       const svc = s.metadata?.labels?.[serviceNameLabel];
       return svc ? [`${s.metadata?.namespace ?? ''}/${svc}`] : [];
     });
+    this.iface =
+      options.serviceInterface === undefined
+        ? undefined
+        : new ServiceInterface({
+            name: options.serviceInterface,
+            logger: this.logger,
+            ...(options.ipCommand !== undefined ? { ipCommand: options.ipCommand } : {}),
+          });
   }
 
-  /** Starts the informers and resolves once the first table is programmed. */
+  /**
+   * Starts the informers and resolves once the first table is programmed. With a service interface,
+   * creates it first (an `ApiError` says why it cannot: `Forbidden` without root, `Unavailable`
+   * without iproute2) and drops addresses an earlier run left on it that no Service has any more.
+   */
   async start(): Promise<void> {
     this.stopped = false;
+    if (this.iface !== undefined) {
+      await this.iface.ensure();
+      for (const address of await this.iface.addresses()) this.assigned.add(address);
+    }
     await Promise.all([this.services.start(), this.slices.start()]);
     this.subscription = merge(this.services.events, this.slices.events).subscribe(() => {
       this.schedule();
@@ -78,7 +100,12 @@ export class Proxy {
     return [...this.forwarders.keys()].sort();
   }
 
-  /** Stops watching and closes every listener; open TCP connections are reset. */
+  /** The cluster IPs held on the service interface (empty without one). */
+  get interfaceAddresses(): readonly string[] {
+    return [...this.assigned].sort();
+  }
+
+  /** Stops watching and closes every listener, then removes the service interface; open TCP connections are reset. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.subscription?.unsubscribe();
@@ -89,6 +116,12 @@ export class Proxy {
       [...this.forwarders.values()].map((f) => (f instanceof TcpForwarder ? f.close(true) : f.close())),
     );
     this.forwarders.clear();
+    if (this.iface !== undefined) {
+      await this.iface.remove().catch((err: unknown) => {
+        this.logger.warn('cannot remove the service interface', { err: String(err) });
+      });
+      this.assigned.clear();
+    }
   }
 
   private schedule(): void {
@@ -120,10 +153,14 @@ export class Proxy {
     for (const [key, f] of this.forwarders) {
       if (table.has(key)) continue;
       this.forwarders.delete(key);
-      await f.close();
+      // A cluster IP about to leave the interface cannot carry its connections any more: without
+      // the local address their packets would head for the default route, so they end now.
+      const address = key.slice(key.indexOf('/') + 1, key.lastIndexOf(':'));
+      const leaving = this.iface !== undefined && this.assigned.has(address);
+      await (f instanceof TcpForwarder ? f.close(leaving) : f.close());
       this.logger.debug('listener closed', { listener: key });
     }
-    let retryNeeded = false;
+    let retryNeeded = !(await this.syncInterface(services));
     for (const [key, entry] of table) {
       const existing = this.forwarders.get(key);
       if (existing !== undefined) {
@@ -152,6 +189,37 @@ export class Proxy {
         this.schedule();
       }, this.options.retryMs ?? 1000);
     }
+  }
+
+  // Adds the cluster IPs outside loopback to the service interface and removes those no Service
+  // has; false when one could not be added (its listener then fails too, and the sync retries).
+  private async syncInterface(services: readonly corev1.Service[]): Promise<boolean> {
+    const iface = this.iface;
+    if (iface === undefined) return true;
+    const wanted = new Set<string>();
+    for (const s of services) {
+      const ip = s.spec?.clusterIP;
+      if (s.spec?.type !== 'ExternalName' && ip && isIP(ip) === 4 && !ip.startsWith('127.')) wanted.add(ip);
+    }
+    let ok = true;
+    for (const ip of [...this.assigned].filter((a) => !wanted.has(a))) {
+      await iface.delete(ip).then(
+        () => this.assigned.delete(ip),
+        (err: unknown) => {
+          this.logger.warn('cannot remove a cluster IP from the service interface', { ip, err: String(err) });
+        },
+      );
+    }
+    for (const ip of [...wanted].filter((a) => !this.assigned.has(a))) {
+      await iface.add(ip).then(
+        () => this.assigned.add(ip),
+        (err: unknown) => {
+          ok = false;
+          this.logger.warn('cannot add a cluster IP to the service interface', { ip, err: String(err) });
+        },
+      );
+    }
+    return ok;
   }
 
   private forwarderFor(entry: ServicePortEntry): Forwarder {

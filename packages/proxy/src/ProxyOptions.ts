@@ -20,6 +20,15 @@ export interface ProxyOptions {
   readonly udpIdleMs?: number;
   /** How long to wait before retrying a listener that could not bind (default 1 s). */
   readonly retryMs?: number;
+  /**
+   * An interface the proxy owns (e.g. `tug-svc0`, upstream's `kube-ipvs0`) to hold every cluster IP
+   * outside 127.0.0.0/8 as a local `/32`, so pods in their own network namespace reach Services
+   * through their route to the host. Created at start, removed at stop; needs root. Unset: such
+   * cluster IPs must already be local addresses of the host.
+   */
+  readonly serviceInterface?: string;
+  /** The iproute2 `ip` command managing {@link ProxyOptions.serviceInterface} (default `ip`). */
+  readonly ipCommand?: string;
 }
 
 /** Inversify token for {@link ProxyOptions} (without `client`, which comes from the container). */
