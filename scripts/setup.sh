@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(etcd-server etcd-client containerd runc docker.io busybox-static containernetworking-plugins iproute2 iptables util-linux curl openssl docker-registry skopeo)
+DEBS=(etcd-server etcd-client containerd runc docker.io busybox-static containernetworking-plugins iproute2 iptables util-linux curl openssl docker-registry skopeo chromium)
 PNPM_VERSION=12.4.2
 
 missing=()
