@@ -1,5 +1,20 @@
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './startControlPlane.js';
-export { startCluster, type Cluster, type ClusterOptions } from './startCluster.js';
+export {
+  startCluster,
+  startComposedCluster,
+  type Cluster,
+  type ClusterOptions,
+  type ComposedCluster,
+  type ComposedClusterOptions,
+} from './startCluster.js';
+export {
+  clusterComponents,
+  loadUpConfig,
+  tugConfigApiVersion,
+  tugConfigKind,
+  type ClusterComponent,
+  type UpConfig,
+} from './upConfig.js';
 export {
   selectRuntime,
   shortReason,

@@ -1,3 +1,5 @@
+import type { ControllerName } from '@tugboat/controllers';
+
 import { multiNodeCommand } from './multiNodeCommands.js';
 import { parseUp, usage } from './upFlags.js';
 
@@ -25,10 +27,19 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   // Loaded only now, so bad flags are answered at once, before anything starts.
-  const [{ createLogger }, { startCluster }] = await Promise.all([
-    import('@tugboat/core'),
-    import('./startCluster.js'),
-  ]);
+  const [{ createLogger }, { startComposedCluster }, { controllerClasses }, { unknownController }] =
+    await Promise.all([
+      import('@tugboat/core'),
+      import('./startCluster.js'),
+      import('@tugboat/controllers'),
+      import('./upConfig.js'),
+    ]);
+  const badController =
+    flags.config === undefined ? undefined : unknownController(flags.config, Object.keys(controllerClasses));
+  if (badController !== undefined) {
+    console.error(`tug up: ${badController} (see tug --help)`);
+    return 2;
+  }
   const logger = createLogger({ name: 'tug' });
   // Listening from the start, so Ctrl-C while components come up still stops them cleanly.
   const signalled = new Promise<void>((done) => {
@@ -41,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   });
   // A pending promise does not keep Node alive; this timer does, until a signal arrives.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  const cluster = await startCluster({
+  const cluster = await startComposedCluster({
     dataDir: flags.dataDir,
     port: flags.port,
     host: flags.host,
@@ -57,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
     loadBalancerPool: flags.loadBalancerPool,
     dnsAddress: flags.dnsAddress,
     dnsPort: flags.dnsPort,
+    components: flags.components,
+    ...(flags.controllers !== undefined ? { controllers: flags.controllers as ControllerName[] } : {}),
     logger,
     progress: (line) => {
       console.log(line);

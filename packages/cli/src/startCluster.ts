@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-import { InProcessApiClient, nodesGroup } from '@tugboat/apiserver';
+import { InProcessApiClient, ServiceAllocator, nodesGroup } from '@tugboat/apiserver';
 import { LocalCloudProvider, cloudModule } from '@tugboat/cloud';
-import { controllersModule } from '@tugboat/controllers';
+import { controllersModule, type ControllerName } from '@tugboat/controllers';
 import {
   ApiClient,
   ApiError,
@@ -14,12 +14,13 @@ import {
   type Runtime,
 } from '@tugboat/core';
 import { Kubelet } from '@tugboat/kubelet';
-import { ClusterDns, Proxy, proxyModule } from '@tugboat/proxy';
+import { ClusterDns, Proxy, ensureClusterDnsService, proxyModule } from '@tugboat/proxy';
 import { Scheduler, schedulerModule } from '@tugboat/scheduler-default';
 
 import type { RuntimeChoice } from './runtimeChoice.js';
 import { selectRuntime } from './selectRuntime.js';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './startControlPlane.js';
+import type { ClusterComponent } from './upConfig.js';
 
 /** Options of {@link startCluster}: the control plane's, and the node's. */
 export interface ClusterOptions extends ControlPlaneOptions {
@@ -40,7 +41,24 @@ export interface ClusterOptions extends ControlPlaneOptions {
    * `tug up` defaults to 10053). Ports from 1024 up need no privileges.
    */
   readonly dnsPort?: number;
+  /**
+   * The interface the proxy holds cluster IPs on when the service range is outside 127.0.0.0/8
+   * (default `tug-svc0`), so pods in their own network namespace reach Services; needs root.
+   */
+  readonly serviceInterface?: string;
 }
+
+/** Options of {@link startComposedCluster}: a cluster with some parts switched off. */
+export interface ComposedClusterOptions extends ClusterOptions {
+  /** Which parts run (each defaults to on); the API server and the store always do. */
+  readonly components?: Readonly<Partial<Record<ClusterComponent, boolean>>>;
+  /** The controllers to run (default: all of them). */
+  readonly controllers?: readonly ControllerName[];
+}
+
+/** A running cluster of {@link startComposedCluster}: the parts switched off are absent. */
+export type ComposedCluster = Omit<Cluster, 'kubelet' | 'proxy' | 'cloud' | 'dns'> &
+  Partial<Pick<Cluster, 'kubelet' | 'proxy' | 'cloud' | 'dns'>>;
 
 /** A running single-node cluster. */
 export interface Cluster {
@@ -57,7 +75,7 @@ export interface Cluster {
   /** The admin kubeconfig. */
   readonly kubeconfigPath: string;
   /**
-   * Stops the DNS, the proxy, the kubelet, the controllers, the cloud's load balancers, the
+   * Stops the kubelet, the DNS, the proxy, the controllers, the cloud's load balancers, the
    * scheduler, the API server and the store, in that order.
    */
   stop(): Promise<void>;
@@ -73,21 +91,36 @@ export interface Cluster {
  * failure everything already started is stopped again.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const cluster = await startComposedCluster(options);
+  const { kubelet, proxy, cloud, dns } = cluster;
+  if (kubelet === undefined || proxy === undefined || cloud === undefined || dns === undefined)
+    throw new ApiError('Internal', 'a component of the cluster did not start');
+  return { ...cluster, kubelet, proxy, cloud, dns };
+}
+
+/**
+ * {@link startCluster} with parts switched off (`tug up --config` with `components`): whatever is
+ * off is not started and is absent from the result; the rest starts in the same order.
+ */
+export async function startComposedCluster(options: ComposedClusterOptions): Promise<ComposedCluster> {
   const say = options.progress ?? ((): void => undefined);
   const { logger, nodeName } = options;
+  const on = (c: ClusterComponent): boolean => options.components?.[c] !== false;
   // The kubelet reports this InternalIP; NodePorts and the local cloud's machine use it too.
   const nodeAddress = '127.0.0.1';
   // Built first (it only parses its pool), so a bad pool is refused before anything starts.
   const pool = options.loadBalancerPool ?? '127.20.0.0/24';
-  const cloud = new LocalCloudProvider({ loadBalancerPool: pool, logger });
-  cloud.addMachine(nodeName, { address: nodeAddress });
-  const selected = await selectRuntime({
-    choice: options.runtime,
-    ...(options.containerdSocket !== undefined ? { containerdSocket: options.containerdSocket } : {}),
-    ...(options.dockerSocket !== undefined ? { dockerSocket: options.dockerSocket } : {}),
-    logger,
-  });
-  say(`runtime: ${selected.description}`);
+  const cloud = on('cloud') ? new LocalCloudProvider({ loadBalancerPool: pool, logger }) : undefined;
+  if (on('kubelet')) cloud?.addMachine(nodeName, { address: nodeAddress });
+  const selected = on('kubelet')
+    ? await selectRuntime({
+        choice: options.runtime,
+        ...(options.containerdSocket !== undefined ? { containerdSocket: options.containerdSocket } : {}),
+        ...(options.dockerSocket !== undefined ? { dockerSocket: options.dockerSocket } : {}),
+        logger,
+      })
+    : undefined;
+  if (selected !== undefined) say(`runtime: ${selected.description}`);
   const stops: { readonly what: string; readonly stop: () => Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
     for (const { what, stop } of stops.splice(0).reverse()) {
@@ -96,47 +129,90 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       });
     }
   };
-  stops.push({ what: 'runtime client', stop: () => selected.runtime.close() });
+  if (selected !== undefined) stops.push({ what: 'runtime client', stop: () => selected.runtime.close() });
   try {
-    const plane = await startControlPlane(options);
+    const plane = await startControlPlane({ ...options, metricsApi: on('metrics') });
     stops.push({ what: 'control plane', stop: () => plane.stop() });
     const { container } = plane;
-    container.load(
-      controllerRuntimeModule(),
-      schedulerModule(),
-      controllersModule({ rootCaPem: plane.pki.ca.certPem }),
-      cloudModule({ provider: cloud }),
-      proxyModule({ nodeName, nodeAddress }),
-    );
+    container.load(controllerRuntimeModule(), schedulerModule());
+    if (on('controllers'))
+      container.load(
+        controllersModule({
+          rootCaPem: plane.pki.ca.certPem,
+          ...(options.controllers !== undefined ? { controllers: options.controllers } : {}),
+        }),
+      );
+    if (cloud !== undefined) container.load(cloudModule({ provider: cloud }));
+    // Cluster IPs outside loopback must be local addresses: the proxy holds them on its interface.
+    const serviceRange = container.get(ServiceAllocator).ipRange;
+    const serviceInterface = serviceRange.addressAt(0).startsWith('127.')
+      ? {}
+      : { serviceInterface: options.serviceInterface ?? 'tug-svc0' };
+    if (on('proxy')) container.load(proxyModule({ nodeName, nodeAddress, ...serviceInterface }));
     // Load balancers close once the controllers that ensure them have stopped.
-    stops.push({ what: 'load balancers', stop: () => cloud.close() });
+    if (cloud !== undefined) stops.push({ what: 'load balancers', stop: () => cloud.close() });
     // The scheduler and the controllers share the informers; they stop after both.
     stops.push({ what: 'informers', stop: () => container.get(SharedInformerFactory).stop() });
-    const scheduler = container.get(Scheduler);
-    await scheduler.start();
-    stops.push({ what: 'scheduler', stop: () => scheduler.stop() });
-    say('scheduler: started');
-    const manager = container.get(ControllerManager);
-    await manager.start();
-    stops.push({ what: 'controllers', stop: () => manager.stop() });
-    say('controllers: started');
-    say(`cloud: local (load balancers from ${pool}; node ${nodeName} is a machine at ${nodeAddress})`);
-    const kubelet = await startKubelet(plane, options, selected.runtime, nodeAddress);
-    stops.push({ what: 'kubelet', stop: () => kubelet.stop() });
-    say(`kubelet: node ${nodeName} registered (https://127.0.0.1:${kubelet.serverPort})`);
-    const proxy = container.get(Proxy);
-    stops.push({ what: 'proxy', stop: () => proxy.stop() });
-    await proxy.start();
-    say(`proxy: started (cluster IPs, and NodePorts on ${nodeAddress})`);
-    const dns = await startDns(container.get(ApiClient), options);
-    stops.push({ what: 'dns', stop: () => dns.stop() });
-    say(`dns: cluster.local on ${options.dnsAddress ?? '127.0.0.1'}:${dns.port}/udp`);
+    if (on('scheduler')) {
+      const scheduler = container.get(Scheduler);
+      await scheduler.start();
+      stops.push({ what: 'scheduler', stop: () => scheduler.stop() });
+      say('scheduler: started');
+    }
+    if (on('controllers') || cloud !== undefined) {
+      const manager = container.get(ControllerManager);
+      await manager.start();
+      stops.push({ what: 'controllers', stop: () => manager.stop() });
+      if (on('controllers')) say('controllers: started');
+    }
+    if (cloud !== undefined)
+      say(
+        on('kubelet')
+          ? `cloud: local (load balancers from ${pool}; node ${nodeName} is a machine at ${nodeAddress})`
+          : `cloud: local (load balancers from ${pool})`,
+      );
+    let proxy: Proxy | undefined;
+    if (on('proxy')) {
+      const started = container.get(Proxy);
+      proxy = started;
+      stops.push({ what: 'proxy', stop: () => started.stop() });
+      await started.start();
+      say(`proxy: started (cluster IPs, and NodePorts on ${nodeAddress})`);
+    }
+    let dns: ClusterDns | undefined;
+    let clusterDns: string | undefined;
+    if (on('dns')) {
+      const started = await startDns(container.get(ApiClient), options);
+      dns = started;
+      stops.push({ what: 'dns', stop: () => started.stop() });
+      // As upstream's kube-dns: a Service at the tenth address of the range, behind which the proxy
+      // forwards to the DNS server, and the nameserver the kubelet gives pods.
+      const dnsAddress = options.dnsAddress ?? '127.0.0.1';
+      clusterDns = await ensureClusterDnsService(container.get(ApiClient), {
+        clusterIp: serviceRange.addressAt(9),
+        address: dnsAddress === '0.0.0.0' ? '127.0.0.1' : dnsAddress,
+        port: started.port,
+      });
+      say(
+        `dns: cluster.local on ${dnsAddress}:${started.port}/udp+tcp; Service kube-system/kube-dns at ${clusterDns}:53`,
+      );
+    }
+    // The kubelet comes after the DNS, whose Service address it gives pods as their nameserver.
+    let kubelet: Kubelet | undefined;
+    if (selected !== undefined) {
+      const started = await startKubelet(plane, options, selected.runtime, nodeAddress, clusterDns);
+      kubelet = started;
+      stops.push({ what: 'kubelet', stop: () => started.stop() });
+      say(`kubelet: node ${nodeName} registered (https://127.0.0.1:${started.serverPort})`);
+    }
+    for (const c of ['scheduler', 'controllers', 'cloud', 'kubelet', 'proxy', 'dns', 'metrics'] as const)
+      if (!on(c)) say(`${c}: off`);
     return {
       plane,
-      kubelet,
-      proxy,
-      cloud,
-      dns,
+      ...(kubelet !== undefined ? { kubelet } : {}),
+      ...(proxy !== undefined ? { proxy } : {}),
+      ...(cloud !== undefined ? { cloud } : {}),
+      ...(dns !== undefined ? { dns } : {}),
       url: plane.url,
       kubeconfigPath: plane.kubeconfigPath,
       stop: stopAll,
@@ -152,6 +228,7 @@ async function startKubelet(
   options: ClusterOptions,
   runtime: Runtime,
   address: string,
+  clusterDns: string | undefined,
 ): Promise<Kubelet> {
   const { nodeName, logger } = options;
   const rootDir = join(options.dataDir, 'kubelet');
@@ -168,6 +245,7 @@ async function startKubelet(
     rootDir,
     logger,
     address,
+    ...(clusterDns !== undefined ? { clusterDns: [clusterDns] } : {}),
     server: {
       host: '127.0.0.1',
       port: options.kubeletPort,

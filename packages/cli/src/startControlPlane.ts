@@ -21,6 +21,7 @@ import {
   type RunningApiServer,
 } from '@tugboat/apiserver';
 import { ApiClient, ApiError, Logger, Store, resources, type Logger as LoggerType } from '@tugboat/core';
+import { Dashboard } from '@tugboat/dashboard';
 import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container } from 'inversify';
 
@@ -40,6 +41,8 @@ export interface ControlPlaneOptions {
   readonly serviceClusterIpRange?: string;
   /** NodePorts, `FROM-TO` inclusive (default `30000-32767`). */
   readonly serviceNodePortRange?: string;
+  /** Serve metrics.k8s.io from the kubelets' summaries (default true; `kubectl top` and the HPA need it). */
+  readonly metricsApi?: boolean;
   readonly logger: LoggerType;
   /** Told one line per component as it comes up (`store: …`, `apiserver: …`). */
   readonly progress?: (line: string) => void;
@@ -145,22 +148,25 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       return Promise.resolve();
     });
     // metrics.k8s.io (kubectl top, the HPA) scraped from the same kubelets, as metrics-server does.
-    serveMetricsApi(
-      registry,
-      new KubeletSummarySource({
-        client: container.get(ApiClient),
-        clientCertPem: pki.kubeletClient.certPem,
-        clientKeyPem: pki.kubeletClient.keyPem,
-        kubeletCaPem: pki.ca.certPem,
-        logger,
-      }),
-    );
+    if (options.metricsApi !== false)
+      serveMetricsApi(
+        registry,
+        new KubeletSummarySource({
+          client: container.get(ApiClient),
+          clientCertPem: pki.kubeletClient.certPem,
+          clientKeyPem: pki.kubeletClient.keyPem,
+          kubeletCaPem: pki.ca.certPem,
+          logger,
+        }),
+      );
     const server = await startApiServer({
       registry,
       host,
       port: options.port,
       ...security.serverOptions(),
       nodeProxy,
+      // The dashboard at /ui, authorized like any path (the view, edit and admin roles grant it).
+      nonResourceHandlers: [new Dashboard()],
       ...(options.allowAnonymous ? { allowAnonymous: true } : {}),
       logger,
     }).catch((err: unknown) => {

@@ -7,11 +7,13 @@ import {
   BootstrapTokenAuthenticator,
   BootstrapTokenRequestAuthenticator,
   CertificateSigningRequests,
+  ClusterInfoAnonymousAuthenticator,
   certificatesModule,
   certificateStrategies,
   ClusterPki,
   ClusterSecurity,
   CsrAdmission,
+  ensureClusterInfoAccess,
   ensureKubernetesService,
   ensureNodeBootstrapPolicy,
   KubeletNodeProxy,
@@ -25,6 +27,7 @@ import {
   bootstrapTokenSecretName,
   buildKubeconfig,
   startApiServer,
+  type Authorizer,
 } from '@tugboat/apiserver';
 import { controllersModule } from '@tugboat/controllers';
 import {
@@ -39,11 +42,13 @@ import {
   resources,
   type Logger as LoggerType,
 } from '@tugboat/core';
+import { Dashboard } from '@tugboat/dashboard';
 import { Scheduler, SchedulerOptions, schedulerModule } from '@tugboat/scheduler-default';
 import { EtcdStore, etcdStoreModule } from '@tugboat/store-etcd';
 import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container } from 'inversify';
 
+import { ensureClusterInfo } from './clusterInfo.js';
 import { leaderGated } from './leaderGated.js';
 
 /** Lease timings of leader election, in ms (upstream's `--leader-elect-*` flags). */
@@ -88,8 +93,10 @@ export const controllerManagerLease = 'kube-controller-manager';
 /**
  * Starts one control-plane process of a cluster that may have several: the API server on the
  * shared store (etcd, or memory for a single one) with the cluster PKI from `dataDir/pki`,
- * bootstrap-token authentication, the CertificateSigningRequest API, and the scheduler and
- * controller manager (with the CSR approver and signer) active/standby by Lease election on
+ * bootstrap-token authentication, the CertificateSigningRequest API, `kube-public/cluster-info`
+ * (readable without credentials, signed per bootstrap token for token discovery), and the
+ * scheduler and controller manager (with the CSR approver and signer and the bootstrap signer)
+ * active/standby by Lease election on
  * `kube-system/kube-scheduler` and `kube-system/kube-controller-manager`.
  */
 export async function startSharedControlPlane(
@@ -119,10 +126,20 @@ export async function startSharedControlPlane(
       .get(resources.ServiceAccounts, name, { namespace })
       .catch(() => undefined),
   );
+  // Who may approve or issue a signer's certificates is RBAC's call (verbs approve and sign on
+  // `signers`); the authorizer exists once security has started, before the server takes requests.
+  let authorizer: Authorizer | undefined;
+  const csrAdmission = new CsrAdmission({
+    authorizer: {
+      authorize: (attributes) =>
+        authorizer?.authorize(attributes) ??
+        Promise.resolve({ allowed: false, reason: 'the API server is still starting' }),
+    },
+  });
   container.load(
     apiserverModule({
       strategies: certificateStrategies(),
-      admissionPlugins: [new NodeRestriction(), serviceAccounts, new CsrAdmission()],
+      admissionPlugins: [new NodeRestriction(), serviceAccounts, csrAdmission],
       serviceClusterIpRange: options.serviceClusterIpRange,
       serviceNodePortRange: options.serviceNodePortRange,
     }),
@@ -154,6 +171,7 @@ export async function startSharedControlPlane(
     });
     const client = container.get(ApiClient);
     await ensureNodeBootstrapPolicy(client);
+    await ensureClusterInfoAccess(client);
     const security = await ClusterSecurity.start({
       registry,
       pki,
@@ -161,6 +179,7 @@ export async function startSharedControlPlane(
       logger,
     });
     stops.push({ what: 'security', stop: () => security.stop() });
+    authorizer = security.authorizer;
     const bootstrapTokens = new BootstrapTokenAuthenticator((id) =>
       client
         .get(resources.Secrets, bootstrapTokenSecretName(id), { namespace: bootstrapTokenNamespace })
@@ -186,8 +205,12 @@ export async function startSharedControlPlane(
       host,
       port: options.port,
       ...serverOptions,
-      authenticator: new BootstrapTokenRequestAuthenticator(serverOptions.authenticator, bootstrapTokens),
+      // Without credentials, only kube-public/cluster-info can be read (token discovery).
+      authenticator: new ClusterInfoAnonymousAuthenticator(
+        new BootstrapTokenRequestAuthenticator(serverOptions.authenticator, bootstrapTokens),
+      ),
       nodeProxy,
+      nonResourceHandlers: [new Dashboard()],
       logger,
     }).catch((err: unknown) => {
       const code = (err as { code?: unknown } | undefined)?.code;
@@ -211,6 +234,8 @@ export async function startSharedControlPlane(
         error: err instanceof Error ? err.message : String(err),
       });
     });
+    // Joining nodes learn the CA from here; the bootstrap signer signs it per token.
+    await ensureClusterInfo(client, url, pki.ca.certPem);
     const kubeconfigPath = join(dataDir, 'kubeconfig');
     writeFileSync(
       kubeconfigPath,
@@ -228,7 +253,7 @@ export async function startSharedControlPlane(
     container.load(
       controllerRuntimeModule({ manager: { leaderElector: managerElector } }),
       schedulerModule(),
-      controllersModule({ rootCaPem: pki.ca.certPem }),
+      controllersModule({ rootCaPem: pki.ca.certPem, bootstrapSigner: true }),
       certificatesModule({ ca: pki.ca }),
     );
     stops.push({ what: 'informers', stop: () => container.get(SharedInformerFactory).stop() });

@@ -6,10 +6,13 @@ import { parseDurationFlag } from './durationFlag.js';
 
 /** The `tug token` usage text. */
 export const tokenUsage = `usage: tug token create [--ttl DURATION] [--description TEXT] [--groups GROUP[,GROUP...]]
-              [--kubeconfig FILE | --data-dir DIR]
+              [--print-join-command] [--kubeconfig FILE | --data-dir DIR]
 
   create   creates a bootstrap token (a kube-system/bootstrap-token-<id> Secret) and prints it;
            \`tug node --server URL --token TOKEN\` joins a node with it
+
+  --print-join-command  print the whole \`tug node\` command instead: the server, the token and
+                       --discovery-token-ca-cert-hash (the cluster CA's public key pin)
 
   --ttl DURATION       how long the token is valid (default 24h; 0: never expires)
   --description TEXT   what the token is for (kept in the Secret)
@@ -23,6 +26,7 @@ export interface TokenFlags {
   readonly ttlMs: number;
   readonly description?: string;
   readonly groups: readonly string[];
+  readonly printJoinCommand: boolean;
 }
 
 /** Parses `tug token create` flags; a string is the one-line complaint about bad flags. */
@@ -37,6 +41,7 @@ export function parseTokenCreate(args: string[]): TokenFlags | string {
         groups: { type: 'string' },
         kubeconfig: { type: 'string' },
         'data-dir': { type: 'string' },
+        'print-join-command': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: true,
@@ -68,5 +73,6 @@ export function parseTokenCreate(args: string[]): TokenFlags | string {
     ttlMs,
     ...(values.description !== undefined ? { description: values.description } : {}),
     groups,
+    printJoinCommand: values['print-join-command'] === true,
   };
 }

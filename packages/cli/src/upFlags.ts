@@ -1,12 +1,19 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { runtimeChoices, type RuntimeChoice } from './runtimeChoice.js';
+import {
+  clusterComponents,
+  configFields,
+  loadUpConfig,
+  type ClusterComponent,
+  type UpConfig,
+} from './upConfig.js';
 
 /** The `tug` usage text. */
-export const usage = `usage: tug up [--port PORT] [--data-dir DIR] [--host ADDR] [--tls-san NAME]... [--anonymous-auth]
+export const usage = `usage: tug up [--config FILE] [--port PORT] [--data-dir DIR] [--host ADDR] [--tls-san NAME]... [--anonymous-auth]
               [--runtime auto|containerd|docker|fake] [--containerd-socket PATH] [--docker-socket PATH]
               [--node-name NAME] [--kubelet-port PORT] [--service-cluster-ip-range CIDR]
               [--service-node-port-range FROM-TO] [--load-balancer-pool CIDR]
@@ -15,6 +22,9 @@ export const usage = `usage: tug up [--port PORT] [--data-dir DIR] [--host ADDR]
   up    run a single-node cluster in this process (store, HTTPS API server, scheduler,
         controllers, local cloud, a kubelet, its proxy and cluster DNS) until Ctrl-C or SIGTERM
 
+  --config FILE             a TugConfig YAML file (apiVersion tugboat.dev/v1alpha1): the settings
+                            below as camelCase fields, components to switch off and the controllers
+                            to run; flags given as well override it (see docs/cli.md)
   --port PORT               HTTPS port of the API server (default 6443; 0 picks a free one)
   --data-dir DIR            where the store, the PKI, the kubelet's files and the admin kubeconfig
                             live (default .tug)
@@ -53,6 +63,12 @@ export interface UpFlags {
   readonly loadBalancerPool: string;
   readonly dnsAddress: string;
   readonly dnsPort: number;
+  /** Which parts of the cluster run (all by default). */
+  readonly components: Readonly<Record<ClusterComponent, boolean>>;
+  /** The controllers to run (default: all of them). */
+  readonly controllers?: readonly string[];
+  /** The `--config` file as read, when one was given. */
+  readonly config?: UpConfig;
 }
 
 function parsePort(flag: string, raw: string): number | string {
@@ -61,6 +77,8 @@ function parsePort(flag: string, raw: string): number | string {
     ? port
     : `${flag} must be a number from 0 to 65535, got "${raw}"`;
 }
+
+const fieldOfFlag = new Map(Object.entries(configFields).map(([field, { flag }]) => [flag, field]));
 
 /** Whether `text` is an IPv4 CIDR from /1 to /30 (both ranges need at least two usable addresses). */
 function isCidr(text: string): boolean {
@@ -97,6 +115,7 @@ export function parseUp(args: string[]): UpFlags | string {
         'load-balancer-pool': { type: 'string' },
         'dns-address': { type: 'string' },
         'dns-port': { type: 'string' },
+        config: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -104,39 +123,58 @@ export function parseUp(args: string[]): UpFlags | string {
   } catch (err) {
     return (err as Error).message;
   }
-  const port = parsePort('--port', values.port ?? '6443');
+  const config = values.config === undefined ? undefined : loadUpConfig(values.config);
+  if (typeof config === 'string') return config;
+  // What a flag did not set comes from the file; complaints name where the value came from.
+  const fromFile = new Set<string>();
+  const merged: Record<string, unknown> = { ...values };
+  for (const [flag, value] of Object.entries(config?.flags ?? {})) {
+    if (merged[flag] !== undefined) continue;
+    // Paths in the file are relative to the file, as kubeconfig paths are.
+    merged[flag] =
+      typeof value === 'string' &&
+      value.trim() !== '' &&
+      ['data-dir', 'containerd-socket', 'docker-socket'].includes(flag)
+        ? resolve(dirname(config?.file ?? '.'), value)
+        : value;
+    fromFile.add(flag);
+  }
+  values = merged as typeof values;
+  const name = (flag: string): string =>
+    fromFile.has(flag) ? `${config?.file ?? ''}: ${fieldOfFlag.get(flag) ?? flag}` : `--${flag}`;
+  const port = parsePort(name('port'), values.port ?? '6443');
   if (typeof port === 'string') return port;
-  const kubeletPort = parsePort('--kubelet-port', values['kubelet-port'] ?? '10250');
+  const kubeletPort = parsePort(name('kubelet-port'), values['kubelet-port'] ?? '10250');
   if (typeof kubeletPort === 'string') return kubeletPort;
-  const dnsPort = parsePort('--dns-port', values['dns-port'] ?? '10053');
+  const dnsPort = parsePort(name('dns-port'), values['dns-port'] ?? '10053');
   if (typeof dnsPort === 'string') return dnsPort;
   const serviceClusterIpRange = values['service-cluster-ip-range'] ?? '127.10.0.0/16';
   if (!isCidr(serviceClusterIpRange))
-    return `--service-cluster-ip-range must be an IPv4 CIDR from /1 to /30, got "${serviceClusterIpRange}"`;
+    return `${name('service-cluster-ip-range')} must be an IPv4 CIDR from /1 to /30, got "${serviceClusterIpRange}"`;
   const loadBalancerPool = values['load-balancer-pool'] ?? '127.20.0.0/24';
   if (!isCidr(loadBalancerPool))
-    return `--load-balancer-pool must be an IPv4 CIDR from /1 to /30, got "${loadBalancerPool}"`;
+    return `${name('load-balancer-pool')} must be an IPv4 CIDR from /1 to /30, got "${loadBalancerPool}"`;
   const serviceNodePortRange = values['service-node-port-range'] ?? '30000-32767';
   if (!isPortRange(serviceNodePortRange))
-    return `--service-node-port-range must be FROM-TO within 1-65535, got "${serviceNodePortRange}"`;
+    return `${name('service-node-port-range')} must be FROM-TO within 1-65535, got "${serviceNodePortRange}"`;
   const dnsAddress = values['dns-address'] ?? '127.0.0.1';
-  if (isIP(dnsAddress) !== 4) return `--dns-address must be an IPv4 address, got "${dnsAddress}"`;
+  if (isIP(dnsAddress) !== 4) return `${name('dns-address')} must be an IPv4 address, got "${dnsAddress}"`;
   const runtime = values.runtime ?? 'auto';
   if (!(runtimeChoices as readonly string[]).includes(runtime))
-    return `--runtime must be one of ${runtimeChoices.join(', ')}, got "${runtime}"`;
+    return `${name('runtime')} must be one of ${runtimeChoices.join(', ')}, got "${runtime}"`;
   const nodeName = values['node-name'] ?? hostname().toLowerCase();
   if (nodeName.length > 253 || !dns1123Subdomain.test(nodeName))
-    return `--node-name must be a lowercase DNS name (a-z, 0-9, '-', '.'), got "${nodeName}"${values['node-name'] === undefined ? ' from the host name' : ''}`;
+    return `${name('node-name')} must be a lowercase DNS name (a-z, 0-9, '-', '.'), got "${nodeName}"${values['node-name'] === undefined ? ' from the host name' : ''}`;
   for (const flag of ['containerd-socket', 'docker-socket'] as const) {
-    if (values[flag]?.trim() === '') return `--${flag} must not be empty`;
+    if (values[flag]?.trim() === '') return `${name(flag)} must not be empty`;
   }
   const dataDir = values['data-dir'] ?? '.tug';
-  if (dataDir.trim() === '') return '--data-dir must not be empty';
+  if (dataDir.trim() === '') return `${name('data-dir')} must not be empty`;
   const host = values.host ?? '127.0.0.1';
-  if (host.trim() === '') return '--host must not be empty';
+  if (host.trim() === '') return `${name('host')} must not be empty`;
   const sans = values['tls-san'] ?? [];
   if (sans.some((s) => s.trim() === '' || /[\s,]/.test(s)))
-    return '--tls-san takes one DNS name or IP without spaces or commas';
+    return `${name('tls-san')} takes one DNS name or IP without spaces or commas`;
   return {
     port,
     dataDir: resolve(dataDir),
@@ -153,5 +191,10 @@ export function parseUp(args: string[]): UpFlags | string {
     loadBalancerPool,
     dnsAddress,
     dnsPort,
+    components: Object.fromEntries(
+      clusterComponents.map((c) => [c, config?.components[c] ?? true]),
+    ) as Record<ClusterComponent, boolean>,
+    ...(config?.controllers !== undefined ? { controllers: config.controllers } : {}),
+    ...(config !== undefined ? { config } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,6 +12,7 @@ import { HttpApiClient, loadKubeconfig } from '@tugboat/client';
 import { ListWatchInformer, resources, silentLogger, type appsv1, type corev1 } from '@tugboat/core';
 import { startEtcdCluster, type EtcdCluster } from '@tugboat/testing';
 
+import { caCertHash } from '../src/caCertHash.js';
 import { TcpBalancer, eventually, startTug, type TugProcess } from './haHarness.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -48,6 +50,9 @@ async function startPlane(dataDir: string): Promise<Plane> {
     '0',
     '--data-dir',
     dataDir,
+    // Its own cluster IP range, so n1's proxy never meets another test's listeners.
+    '--service-cluster-ip-range',
+    '127.78.0.0/16',
     ...leaseFlags,
   ]);
   processes.push(proc);
@@ -96,6 +101,13 @@ describe('tug control-plane ×2 on a 3-member etcd, tug node ×2 joined with a b
     );
     const token = stdout.trim();
     tokenId = token.split('.')[0] ?? '';
+    // n1 is given the CA file; n2 discovers the CA through the load balancer, pinned by its hash.
+    // Both are on this one machine, so only n1's proxy serves the cluster IPs.
+    const caFile = join(dir, 'cp', 'pki', 'ca.crt');
+    const trust: Record<string, string[]> = {
+      n1: ['--ca-cert', caFile],
+      n2: ['--discovery-token-ca-cert-hash', caCertHash(readFileSync(caFile, 'utf8')), '--proxy', 'off'],
+    };
     for (const name of ['n1', 'n2']) {
       const proc = startTug([
         'node',
@@ -103,8 +115,7 @@ describe('tug control-plane ×2 on a 3-member etcd, tug node ×2 joined with a b
         server,
         '--token',
         token,
-        '--ca-cert',
-        join(dir, 'cp', 'pki', 'ca.crt'),
+        ...(trust[name] ?? []),
         '--node-name',
         name,
         '--data-dir',
@@ -151,6 +162,8 @@ describe('tug control-plane ×2 on a 3-member etcd, tug node ×2 joined with a b
       return names.length === 2 ? names.sort() : undefined;
     });
     expect(ready).toEqual(['n1', 'n2']);
+    expect(nodes[1]?.output()).toMatch(/^discovery: cluster CA from kube-public\/cluster-info/m);
+    expect(nodes[0]?.output()).toMatch(/^proxy: started \(cluster IPs, and NodePorts/m);
     // Each node asked for its client certificate as the token's user, then for its serving one as itself.
     const csrs = await api.list(CertificateSigningRequests);
     const requesters = csrs.items.map((c) => [c.spec.signerName, c.spec.username]).sort();

@@ -59,16 +59,28 @@ describe('tug control-plane / node / token flags', () => {
     expect(parseNode(['--server', 'https://127.0.0.1:6443', '--token', 'nope', ...base])).toMatch(
       /--token must be/,
     );
+    // Without a CA the token discovers it (kube-public/cluster-info), optionally pinned.
+    const discovery = [
+      '--server',
+      'https://127.0.0.1:6443',
+      '--token',
+      'abcdef.0123456789abcdef',
+      '--data-dir',
+      join(dir, 'node'),
+    ];
+    const discovered = parseNode(discovery);
+    expect(discovered).toMatchObject({ caCertHashes: [], proxy: 'all' });
+    expect(discovered).not.toHaveProperty('caPem');
+    const pin = `sha256:${'A'.repeat(64)}`;
     expect(
-      parseNode([
-        '--server',
-        'https://127.0.0.1:6443',
-        '--token',
-        'abcdef.0123456789abcdef',
-        '--data-dir',
-        join(dir, 'node'),
-      ]),
-    ).toMatch(/--ca-cert is required/);
+      parseNode([...discovery, '--discovery-token-ca-cert-hash', pin, '--proxy', 'node-ports']),
+    ).toMatchObject({ caCertHashes: [pin.toLowerCase()], proxy: 'node-ports' });
+    expect(parseNode([...discovery, '--discovery-token-ca-cert-hash', 'md5:abc'])).toMatch(
+      /--discovery-token-ca-cert-hash must be sha256:<64 hex digits>, got "md5:abc"/,
+    );
+    expect(parseNode([...discovery, '--proxy', 'iptables'])).toMatch(
+      /--proxy must be one of all, node-ports, off, got "iptables"/,
+    );
     expect(
       parseNode([
         '--server',

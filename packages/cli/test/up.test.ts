@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -257,6 +257,108 @@ describe('tug up', () => {
     },
     60_000,
   );
+
+  it('starts from a --config file, flags overriding it: with the kubelet off there is no node', async () => {
+    const dir = tempDir();
+    const home = tempDir();
+    const file = join(dir, 'cluster.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: tugboat.dev/v1alpha1',
+        'kind: TugConfig',
+        'port: 1',
+        'dataDir: state',
+        'runtime: fake',
+        'components:',
+        '  kubelet: false',
+        '  proxy: false',
+        '  dns: false',
+        '  cloud: false',
+        'controllers: [namespace, serviceaccount]',
+        '',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const t = started(tug('up', '--config', file, '--port', String(port)));
+    const [, path] = await waitFor(t, /ready: kubeconfig at (\S+)/);
+    expect(path).toBe(join(dir, 'state', 'kubeconfig'));
+    expect(t.output()).toContain(`apiserver: listening on https://127.0.0.1:${port}`);
+    for (const off of ['kubelet: off', 'proxy: off', 'dns: off', 'cloud: off'])
+      expect(t.output()).toContain(off);
+    expect(t.output()).not.toMatch(/^runtime: /m);
+    const nodes = await kubectl(home, path ?? '', 'get', 'nodes', '-o', 'name');
+    expect(nodes.code).toBe(0);
+    expect(nodes.stdout).toBe('');
+    // The controllers chosen in the file run: a new namespace gets its default ServiceAccount.
+    expect((await kubectl(home, path ?? '', 'create', 'namespace', 'cfg')).code).toBe(0);
+    const deadline = Date.now() + 30_000;
+    let sa = await kubectl(home, path ?? '', 'get', 'serviceaccount', 'default', '-n', 'cfg', '-o', 'name');
+    while (sa.code !== 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      sa = await kubectl(home, path ?? '', 'get', 'serviceaccount', 'default', '-n', 'cfg', '-o', 'name');
+    }
+    expect(sa.stdout.trim()).toBe('serviceaccount/default');
+    t.child.kill('SIGTERM');
+    expect(await t.exited).toBe(0);
+  }, 180_000);
+
+  it.each([
+    ['portt: 6443\n', 'unknown field "portt"'],
+    ['port: "6443"\n', 'port must be a number, got string "6443"'],
+    ['dnsAddress: localhost\n', 'dnsAddress must be an IPv4 address, got "localhost"'],
+    ['controllers: [replicaset, cronjob]\n', 'controllers: unknown controller "cronjob"'],
+  ])(
+    'refuses a bad config file (%j) with one message naming the file and field, exit 2',
+    async (body, message) => {
+      const dir = tempDir();
+      const file = join(dir, 'cluster.yaml');
+      writeFileSync(file, `apiVersion: tugboat.dev/v1alpha1\nkind: TugConfig\ndataDir: never\n${body}`);
+      const t = started(tug('up', '--config', file));
+      expect(await t.exited).toBe(2);
+      expect(t.output()).toContain(`${file}: ${message}`);
+      expect(t.output().trim().split('\n')).toHaveLength(1);
+      expect(existsSync(join(dir, 'never'))).toBe(false);
+    },
+    60_000,
+  );
+
+  it('refuses a corrupt data directory, naming the file and leaving it as it was', async () => {
+    const dir = tempDir();
+    const first = started(up(await freePort(), dir));
+    await waitFor(first, /ready: kubeconfig/);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const wal = readdirSync(join(dir, 'store')).find((f) => f.startsWith('wal-'));
+    expect(wal).toBeDefined();
+    const walPath = join(dir, 'store', wal ?? '');
+    const bytes = readFileSync(walPath);
+    bytes.fill(0x58, bytes.length >> 1, (bytes.length >> 1) + 16);
+    writeFileSync(walPath, bytes);
+    const second = started(up(await freePort(), dir));
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`data file ${walPath} is corrupt`);
+    expect(second.output()).not.toContain('ready:');
+    expect(readFileSync(walPath).equals(bytes)).toBe(true);
+
+    writeFileSync(join(dir, 'pki', 'ca.key'), 'garbage\n');
+    const third = started(up(await freePort(), dir));
+    expect(await third.exited).toBe(1);
+    expect(third.output()).toContain(`${join(dir, 'pki', 'ca.key')} is not a PEM private key; restore it`);
+    expect(readFileSync(join(dir, 'pki', 'ca.key'), 'utf8')).toBe('garbage\n');
+  }, 240_000);
+
+  it('names an unreachable etcd and exits non-zero', async () => {
+    const dir = tempDir();
+    const t = started(
+      tug('control-plane', '--store', 'etcd://127.0.0.1:1', '--port', '0', '--data-dir', join(dir, 'cp')),
+    );
+    expect(await t.exited).toBe(1);
+    expect(t.output()).toContain(
+      'cannot reach etcd: etcd://127.0.0.1:1: connection refused (is etcd running there?)',
+    );
+    expect(t.output()).not.toContain('ready:');
+  }, 120_000);
 
   it('names the port and the fix when the port is in use', async () => {
     const blocker = createServer();

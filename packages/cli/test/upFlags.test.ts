@@ -21,6 +21,15 @@ describe('parseUp', () => {
       loadBalancerPool: '127.20.0.0/24',
       dnsAddress: '127.0.0.1',
       dnsPort: 10053,
+      components: {
+        scheduler: true,
+        controllers: true,
+        cloud: true,
+        kubelet: true,
+        proxy: true,
+        dns: true,
+        metrics: true,
+      },
     });
   });
 

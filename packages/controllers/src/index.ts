@@ -36,6 +36,16 @@ export {
 } from './hpa/replicaCalculator.js';
 export { ScaleNormalizer, type NormalizationInput, type Normalized } from './hpa/ScaleNormalizer.js';
 export { PodMetricsResource, parseGoDuration } from './hpa/resourceMetrics.js';
+/* area T: bootstrap signer (signed cluster-info for token discovery) */
+export { BootstrapSigner } from './bootstrapsigner/BootstrapSigner.js';
+export {
+  clusterInfoKubeconfigKey,
+  clusterInfoName,
+  clusterInfoNamespace,
+  clusterInfoSignaturePrefix,
+  signClusterInfo,
+  verifyClusterInfo,
+} from './bootstrapsigner/clusterInfoSignature.js';
 export { DisruptionController } from './disruption/DisruptionController.js';
 export { expectedScale, type ScaleSources } from './disruption/expectedScale.js';
 export {

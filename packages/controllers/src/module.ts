@@ -14,9 +14,10 @@ import { NodeLifecycleOptions } from './nodelifecycle/NodeLifecycleOptions.js';
 import { TaintEvictionController } from './nodelifecycle/TaintEvictionController.js';
 import { ReplicaSetController } from './replicaset/ReplicaSetController.js';
 import { RootCaPem, RootCaPublisher } from './rootcacert/RootCaPublisher.js';
-import { DisruptionController } from './disruption/DisruptionController.js';
 import { HorizontalPodAutoscalerController } from './hpa/HorizontalPodAutoscalerController.js';
 import { HpaOptions } from './hpa/HpaOptions.js';
+import { BootstrapSigner } from './bootstrapsigner/BootstrapSigner.js';
+import { DisruptionController } from './disruption/DisruptionController.js';
 
 /** Every controller this package provides, by the name `controllersModule` selects it with. */
 export const controllerClasses = {
@@ -32,6 +33,7 @@ export const controllerClasses = {
   tainteviction: TaintEvictionController,
   rootcacertpublisher: RootCaPublisher,
   horizontalpodautoscaler: HorizontalPodAutoscalerController,
+  bootstrapsigner: BootstrapSigner,
   disruption: DisruptionController,
 } as const satisfies Record<string, Newable<Reconciler>>;
 
@@ -51,6 +53,11 @@ export interface ControllersOptions {
   readonly rootCaPem?: string;
   /** Sync period, tolerance and windows of the HorizontalPodAutoscaler controller (upstream's defaults). */
   readonly hpa?: HpaOptions;
+  /**
+   * Run the `bootstrapsigner` controller with the defaults (off by default, as upstream, where
+   * kubeadm turns it on): it signs `kube-public/cluster-info` for token discovery.
+   */
+  readonly bootstrapSigner?: boolean;
 }
 
 /**
@@ -62,7 +69,9 @@ export function controllersModule(options: ControllersOptions = {}): ContainerMo
   const names =
     options.controllers ??
     (Object.keys(controllerClasses) as ControllerName[]).filter(
-      (n) => n !== 'rootcacertpublisher' || options.rootCaPem !== undefined,
+      (n) =>
+        (n !== 'rootcacertpublisher' || options.rootCaPem !== undefined) &&
+        (n !== 'bootstrapsigner' || options.bootstrapSigner === true),
     );
   if (names.includes('rootcacertpublisher') && options.rootCaPem === undefined)
     throw new ApiError('BadRequest', 'the rootcacertpublisher controller needs rootCaPem');
