@@ -14,4 +14,7 @@ export default {
   },
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
+  // Jest's default on two cores is one worker; most of the slow files wait on containers, daemons
+  // and child processes rather than the CPU, so two workers nearly halve the run.
+  maxWorkers: 2,
 };
