@@ -54,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const cluster = await startComposedCluster({
     dataDir: flags.dataDir,
+    ...(flags.store !== undefined ? { store: flags.store } : {}),
     port: flags.port,
     host: flags.host,
     extraSans: flags.sans,

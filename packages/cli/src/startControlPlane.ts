@@ -22,6 +22,7 @@ import {
 } from '@tugboat/apiserver';
 import { ApiClient, ApiError, Logger, Store, resources, type Logger as LoggerType } from '@tugboat/core';
 import { Dashboard } from '@tugboat/dashboard';
+import { EtcdStore, etcdStoreModule } from '@tugboat/store-etcd';
 import { memoryStoreModule } from '@tugboat/store-memory';
 import { Container } from 'inversify';
 
@@ -29,6 +30,8 @@ import { Container } from 'inversify';
 export interface ControlPlaneOptions {
   /** Where the store, the PKI and the kubeconfig live (default `.tug`). */
   readonly dataDir: string;
+  /** etcd endpoints (`etcd://HOST:PORT[,HOST:PORT…]`) to keep the state in instead of store-memory in `dataDir`. */
+  readonly store?: string;
   /** HTTPS port of the API server (0 picks a free one). */
   readonly port: number;
   /** Interface the API server listens on (default 127.0.0.1). */
@@ -86,7 +89,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     logger,
   });
   const storeDir = join(dataDir, 'store');
-  mkdirSync(storeDir, { recursive: true });
+  if (options.store === undefined) mkdirSync(storeDir, { recursive: true });
   const container = new Container();
   container.bind(Logger).toConstantValue(logger);
   // Pods get their ServiceAccount's API access volume; the plugin reads accounts through the
@@ -101,7 +104,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       }),
   );
   container.load(
-    memoryStoreModule({ dataDir: storeDir, logger }),
+    options.store !== undefined
+      ? etcdStoreModule(options.store, { logger })
+      : memoryStoreModule({ dataDir: storeDir, logger }),
     apiserverModule({
       admissionPlugins: [new NodeRestriction(), serviceAccounts],
       ...(options.serviceClusterIpRange !== undefined
@@ -122,8 +127,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   };
   const say = options.progress ?? ((): void => undefined);
   try {
+    const store = container.get(Store);
+    if (store instanceof EtcdStore) await store.ready();
     await registry.start();
-    say(`store: memory, persisted in ${storeDir}`);
+    say(
+      options.store !== undefined
+        ? `store: etcd at ${options.store}`
+        : `store: memory, persisted in ${storeDir}`,
+    );
     cleanups.push(() => {
       registry.close();
       return Promise.resolve();

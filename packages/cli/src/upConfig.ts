@@ -24,6 +24,7 @@ type Kind = 'port' | 'string' | 'boolean' | 'strings';
 
 /** Config field → the `tug up` flag it mirrors, and its YAML type. */
 export const configFields: Readonly<Record<string, { readonly flag: string; readonly kind: Kind }>> = {
+  store: { flag: 'store', kind: 'string' },
   port: { flag: 'port', kind: 'port' },
   dataDir: { flag: 'data-dir', kind: 'string' },
   host: { flag: 'host', kind: 'string' },

@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { parseEtcdUrl } from '@tugboat/store-etcd';
+
 import { runtimeChoices, type RuntimeChoice } from './runtimeChoice.js';
 import {
   clusterComponents,
@@ -13,7 +15,7 @@ import {
 } from './upConfig.js';
 
 /** The `tug` usage text. */
-export const usage = `usage: tug up [--config FILE] [--port PORT] [--data-dir DIR] [--host ADDR] [--tls-san NAME]... [--anonymous-auth]
+export const usage = `usage: tug up [--config FILE] [--store etcd://HOST:PORT] [--port PORT] [--data-dir DIR] [--host ADDR] [--tls-san NAME]... [--anonymous-auth]
               [--runtime auto|containerd|docker|fake] [--containerd-socket PATH] [--docker-socket PATH]
               [--node-name NAME] [--kubelet-port PORT] [--service-cluster-ip-range CIDR]
               [--service-node-port-range FROM-TO] [--load-balancer-pool CIDR]
@@ -25,6 +27,8 @@ export const usage = `usage: tug up [--config FILE] [--port PORT] [--data-dir DI
   --config FILE             a TugConfig YAML file (apiVersion tugboat.dev/v1alpha1): the settings
                             below as camelCase fields, components to switch off and the controllers
                             to run; flags given as well override it (see docs/cli.md)
+  --store URL               etcd endpoints (etcd://HOST:PORT[,HOST:PORT...]) holding the cluster's
+                            state; without it, store-memory persisted in DIR/store
   --port PORT               HTTPS port of the API server (default 6443; 0 picks a free one)
   --data-dir DIR            where the store, the PKI, the kubelet's files and the admin kubeconfig
                             live (default .tug)
@@ -48,6 +52,8 @@ export const usage = `usage: tug up [--config FILE] [--port PORT] [--data-dir DI
 
 /** The parsed flags of `tug up`. */
 export interface UpFlags {
+  /** etcd endpoints, when the state lives in etcd. */
+  readonly store?: string;
   readonly port: number;
   readonly dataDir: string;
   readonly host: string;
@@ -100,6 +106,7 @@ export function parseUp(args: string[]): UpFlags | string {
     ({ values } = parseArgs({
       args,
       options: {
+        store: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         host: { type: 'string' },
@@ -142,6 +149,13 @@ export function parseUp(args: string[]): UpFlags | string {
   values = merged as typeof values;
   const name = (flag: string): string =>
     fromFile.has(flag) ? `${config?.file ?? ''}: ${fieldOfFlag.get(flag) ?? flag}` : `--${flag}`;
+  if (values.store !== undefined) {
+    try {
+      parseEtcdUrl(values.store);
+    } catch (err) {
+      return `${name('store')}: ${(err as Error).message}`;
+    }
+  }
   const port = parsePort(name('port'), values.port ?? '6443');
   if (typeof port === 'string') return port;
   const kubeletPort = parsePort(name('kubelet-port'), values['kubelet-port'] ?? '10250');
@@ -176,6 +190,7 @@ export function parseUp(args: string[]): UpFlags | string {
   if (sans.some((s) => s.trim() === '' || /[\s,]/.test(s)))
     return `${name('tls-san')} takes one DNS name or IP without spaces or commas`;
   return {
+    ...(values.store !== undefined ? { store: values.store } : {}),
     port,
     dataDir: resolve(dataDir),
     host,
