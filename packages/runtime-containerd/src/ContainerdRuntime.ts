@@ -42,7 +42,7 @@ import {
   toWireSandboxConfig,
 } from './internal/convert.js';
 import { CriClient } from './internal/CriClient.js';
-import { spdyExec } from './internal/spdyExec.js';
+import { isMissingStatus, spdyExec } from './internal/spdyExec.js';
 import { writeRegistryHosts } from './writeRegistryHosts.js';
 
 /**
@@ -294,7 +294,7 @@ export class ContainerdRuntime implements Runtime {
       await spdyExec(url, streams, this.callTimeoutMs, id);
     } catch (err) {
       // Detaching cuts the session before the server's final status: that is the point of it.
-      if (streams.signal?.aborted !== true) throw err;
+      if (streams.signal?.aborted !== true && !isMissingStatus(err)) throw err;
     }
   }
 

@@ -105,7 +105,9 @@ async function session(
     });
     error.end();
     const tty = streams.tty === true;
-    if (streams.stdin) streams.stdin.pipe(await open(conn, 'stdin'));
+    // Input is sent only once every output stream exists: an attached process answers at once, and
+    // what it writes before its stream is there is lost.
+    const stdin = streams.stdin ? await open(conn, 'stdin') : undefined;
     if (streams.stdout || !streams.stderr) {
       const stdout = await open(conn, 'stdout');
       stdout.on('data', (chunk: Buffer) => streams.stdout?.write(chunk));
@@ -118,6 +120,7 @@ async function session(
     }
     // With a TTY the server also waits for a resize channel; the contract has no resize, so it stays idle.
     if (tty) (await open(conn, 'resize')).end();
+    if (stdin) streams.stdin?.pipe(stdin);
 
     const closed = new Promise<void>((resolve) =>
       socket.once('close', () => {
@@ -210,13 +213,20 @@ function open(conn: SpdyConnection, type: StreamType): Promise<SpdyStream> {
   });
 }
 
+const noStatus = 'the session ended without an exit status';
+
+/**
+ * Whether `err` says the server closed the session without its final status. For attach that is
+ * an ordinary end (client-go reads an empty error stream as success): containerd can close the
+ * streams of an exited container before it writes the status.
+ */
+export function isMissingStatus(err: unknown): boolean {
+  return ApiError.is(err, 'Internal') && err.message.endsWith(noStatus);
+}
+
 /** Reads the exit code out of the `metav1.Status` the server sends when the command ends. */
 export function exitCodeOf(statusText: string, containerId: string): number {
-  if (statusText === '')
-    throw new ApiError(
-      'Internal',
-      `exec in container ${containerId}: the session ended without an exit status`,
-    );
+  if (statusText === '') throw new ApiError('Internal', `exec in container ${containerId}: ${noStatus}`);
   let status: {
     status?: string;
     reason?: string;
