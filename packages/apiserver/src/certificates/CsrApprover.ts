@@ -21,7 +21,35 @@ import {
 import { hasCondition } from './csrConditions.js';
 import { parseCsrRequest } from './parseCsrRequest.js';
 
-const allowedUsages = new Set(['digital signature', 'key encipherment', 'client auth']);
+const clientUsages = new Set(['digital signature', 'key encipherment', 'client auth']);
+const servingUsages = new Set(['digital signature', 'key encipherment', 'server auth']);
+
+/**
+ * The subject and SAN count of `csr` when it is a node's request to `signer`: subject CN
+ * `system:node:<name>` and O `system:nodes` only, `usage` among its usages and nothing outside
+ * `allowed`. `undefined` for anything else (an unparsable request included).
+ */
+function nodeRequest(
+  csr: CertificateSigningRequest,
+  signer: string,
+  usage: string,
+  allowed: ReadonlySet<string>,
+): { readonly cn: string; readonly sans: number } | undefined {
+  const spec = csr.spec;
+  if (spec.signerName !== signer) return undefined;
+  let parsed;
+  try {
+    parsed = parseCsrRequest(spec.request);
+  } catch {
+    return undefined;
+  }
+  const cn = parsed.commonName ?? '';
+  if (!cn.startsWith('system:node:') || cn === 'system:node:') return undefined;
+  if (parsed.organizations.length !== 1 || parsed.organizations[0] !== nodesGroup) return undefined;
+  const usages = spec.usages ?? [];
+  if (!usages.includes(usage) || usages.some((u) => !allowed.has(u))) return undefined;
+  return { cn, sans: parsed.dnsNames.length + parsed.ipAddresses.length };
+}
 
 /**
  * Why `csr` is a node client certificate request the approver may approve, or `undefined` when it
@@ -30,29 +58,15 @@ const allowedUsages = new Set(['digital signature', 'key encipherment', 'client 
  * (a node joining) or by that very node (renewing), as upstream's csrapproving controller.
  */
 export function nodeClientApprovalReason(csr: CertificateSigningRequest): string | undefined {
-  const spec = csr.spec;
-  if (spec.signerName !== kubeletClientSigner) return undefined;
-  let parsed;
-  try {
-    parsed = parseCsrRequest(spec.request);
-  } catch {
-    return undefined;
-  }
-  const cn = parsed.commonName ?? '';
-  if (!cn.startsWith('system:node:') || cn === 'system:node:') return undefined;
-  if (parsed.organizations.length !== 1 || parsed.organizations[0] !== nodesGroup) return undefined;
-  if (parsed.dnsNames.length > 0 || parsed.ipAddresses.length > 0) return undefined;
-  const usages = spec.usages ?? [];
-  if (!usages.includes('client auth') || usages.some((u) => !allowedUsages.has(u))) return undefined;
-  const groups = spec.groups ?? [];
+  const request = nodeRequest(csr, kubeletClientSigner, 'client auth', clientUsages);
+  if (request === undefined || request.sans > 0) return undefined;
+  const groups = csr.spec.groups ?? [];
   if (groups.includes(bootstrappersGroup))
     return 'Auto approving kubelet client certificate after SubjectAccessReview.';
-  if (spec.username === cn && groups.includes(nodesGroup))
+  if (csr.spec.username === request.cn && groups.includes(nodesGroup))
     return 'Auto approving self kubelet client certificate after SubjectAccessReview.';
   return undefined;
 }
-
-const servingUsages = new Set(['digital signature', 'key encipherment', 'server auth']);
 
 /**
  * Why `csr` is a kubelet serving certificate request the approver may approve, or `undefined`:
@@ -61,21 +75,9 @@ const servingUsages = new Set(['digital signature', 'key encipherment', 'server 
  * certificate), so a node only ever gets a serving certificate in its own name.
  */
 export function nodeServingApprovalReason(csr: CertificateSigningRequest): string | undefined {
-  const spec = csr.spec;
-  if (spec.signerName !== kubeletServingSigner) return undefined;
-  let parsed;
-  try {
-    parsed = parseCsrRequest(spec.request);
-  } catch {
-    return undefined;
-  }
-  const cn = parsed.commonName ?? '';
-  if (!cn.startsWith('system:node:') || cn === 'system:node:') return undefined;
-  if (parsed.organizations.length !== 1 || parsed.organizations[0] !== nodesGroup) return undefined;
-  if (parsed.dnsNames.length + parsed.ipAddresses.length === 0) return undefined;
-  const usages = spec.usages ?? [];
-  if (!usages.includes('server auth') || usages.some((u) => !servingUsages.has(u))) return undefined;
-  if (spec.username !== cn || !(spec.groups ?? []).includes(nodesGroup)) return undefined;
+  const request = nodeRequest(csr, kubeletServingSigner, 'server auth', servingUsages);
+  if (request === undefined || request.sans === 0) return undefined;
+  if (csr.spec.username !== request.cn || !(csr.spec.groups ?? []).includes(nodesGroup)) return undefined;
   return 'Auto approving kubelet serving certificate requested by the node itself.';
 }
 
