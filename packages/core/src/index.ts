@@ -118,6 +118,7 @@ export {
   validateQualifiedName,
 } from './selectors/labelValidation.js';
 export { Quantity, type QuantityFormat } from './quantity/Quantity.js';
+export { jsonEqual } from './meta/jsonEqual.js';
 export { objectKey, splitKey } from './meta/objectKey.js';
 export { controllerOf, ownerReferenceTo } from './meta/ownerReferences.js';
 export { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer } from './meta/finalizers.js';

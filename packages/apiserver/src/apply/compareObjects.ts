@@ -1,4 +1,4 @@
-import { jsonEqual } from '../internal/jsonEqual.js';
+import { jsonEqual } from '@tugboat/core';
 import { applyFieldOf, type ApplyField } from './applySchema.js';
 import { FieldSet, type PathElement } from './FieldSet.js';
 import { ignoredFields, isMap, valueFields } from './fieldsOf.js';

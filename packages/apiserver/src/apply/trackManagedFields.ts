@@ -1,7 +1,6 @@
-import { apiVersionOf, type KubeObject, type ResourceDefinition } from '@tugboat/core';
+import { jsonEqual, apiVersionOf, type KubeObject, type ResourceDefinition } from '@tugboat/core';
 
 import type { RequestContext } from '../registry/RequestContext.js';
-import { jsonEqual } from '../internal/jsonEqual.js';
 import { rfc3339 } from '../internal/objectMeta.js';
 import { metaOf } from '../internal/mutable.js';
 import { applyRootOf } from './applySchema.js';

@@ -42,16 +42,21 @@ export class InProcessApiClient implements ApiClient {
     name: string,
     options?: NamespaceOption,
   ): Promise<T> {
-    return this.call(() => this.registry.get(this.ctx(options), this.def(resource), name)) as Promise<T>;
+    // The registry builds a get or list result for this call alone: no copy needed.
+    return this.call(
+      () => this.registry.get(this.ctx(options), this.def(resource), name),
+      false,
+    ) as Promise<T>;
   }
 
   async list<T extends KubeObject>(
     resource: ResourceRef<T>,
     options: ListOptions = {},
   ): Promise<ObjectList<T>> {
-    return this.call(() => this.registry.list(this.ctx(options), this.def(resource), options)) as Promise<
-      ObjectList<T>
-    >;
+    return this.call(
+      () => this.registry.list(this.ctx(options), this.def(resource), options),
+      false,
+    ) as Promise<ObjectList<T>>;
   }
 
   async create<T extends KubeObject>(
@@ -180,12 +185,17 @@ export class InProcessApiClient implements ApiClient {
     return this.call(() => op(this.ctx(options, body), body)) as Promise<T>;
   }
 
-  private async call<R>(fn: () => Promise<R>): Promise<R> {
+  /**
+   * Runs a registry call. A written object is also the watch event of that write, shared with
+   * every watcher, so a write's result is copied; `copy` false is for results the registry built
+   * for this call alone (get, list).
+   */
+  private async call<R>(fn: () => Promise<R>, copy = true): Promise<R> {
     try {
       // Custom kinds are served once the registry has loaded the stored CRDs.
       await this.registry.start();
-      // The registry builds fresh objects from stored JSON, but a copy keeps that a promise of ours.
-      return jsonCopy(await fn());
+      const result = await fn();
+      return copy ? jsonCopy(result) : result;
     } catch (err) {
       throw asApiError(err);
     }

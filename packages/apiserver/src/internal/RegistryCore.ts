@@ -8,6 +8,7 @@ import {
   type ResourceDefinition,
   type StatusCause,
   type Store,
+  jsonEqual,
 } from '@tugboat/core';
 
 import { trackManagedFields } from '../apply/trackManagedFields.js';
@@ -19,7 +20,6 @@ import { resourceKey } from '../registry/resourceKey.js';
 import type { Strategy } from '../registry/Strategy.js';
 import { clone, decode, encode, storageKey, translate } from './codec.js';
 import { shouldDeleteDuringUpdate } from './deletion.js';
-import { jsonEqual } from './jsonEqual.js';
 import { KindHooks } from './KindHooks.js';
 import { metaOf } from './mutable.js';
 import { defaultSpecOf, fillCreateMeta, resetUpdateMeta, validateObjectMeta } from './objectMeta.js';
@@ -43,7 +43,19 @@ export interface UpdateRequest {
   readonly retry?: boolean;
   /** The produced object is a server-side apply result carrying its own managedFields. */
   readonly applied?: boolean;
+  /** `produce` ignores the stored object and returns a replacement (update): it gets no copy. */
+  readonly replaces?: boolean;
   produce(old: KubeObject): KubeObject;
+}
+
+/** What a status write takes of a produced object: its envelope and a copy of its status. */
+function shallowWithStatus(produced: KubeObject): KubeObject {
+  const status = (produced as { status?: unknown }).status;
+  return {
+    ...produced,
+    metadata: clone(produced.metadata ?? {}),
+    ...(status !== undefined ? { status: clone(status) } : {}),
+  };
 }
 
 /**
@@ -172,11 +184,13 @@ export class RegistryCore {
     req: UpdateRequest,
   ): Promise<KubeObject> {
     const old = decode(def, cur);
-    // `produce` gets a private copy to change; what it returns is copied only when it is not that
-    // copy (an update's body is reused by a retry, so it must stay as the caller sent it).
-    const draft = clone(old);
-    const produced = req.produce(draft);
-    const incoming = produced === draft ? draft : clone(produced);
+    // `produce` gets a private copy to change (unless it only hands back a replacement); what it
+    // returns is copied only when it is not that copy (an update's body is reused by a retry, so it
+    // must stay as the caller sent it), and for a status write only its status is taken.
+    const draft = req.replaces === true ? undefined : clone(old);
+    const produced = req.produce(draft ?? old);
+    const incoming =
+      produced === draft ? draft : req.mode === 'status' ? shallowWithStatus(produced) : clone(produced);
     checkKind(def, incoming);
     if (ns !== undefined && incoming.metadata?.namespace && incoming.metadata.namespace !== ns) {
       throw new ApiError(
@@ -190,7 +204,8 @@ export class RegistryCore {
     const strategy = this.strategyOf(def);
     let obj: KubeObject;
     if (req.mode === 'status') {
-      obj = clone(old);
+      // `old` is this write's own parse, used for nothing else: the new object shares its fields.
+      obj = { ...old, metadata: clone(old.metadata ?? {}) };
       const status = (incoming as { status?: unknown }).status;
       if (status === undefined) delete (obj as { status?: unknown }).status;
       else (obj as { status?: unknown }).status = status;

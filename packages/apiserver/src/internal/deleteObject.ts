@@ -5,12 +5,12 @@ import {
   type KubeObject,
   type ResourceDefinition,
   type Status,
+  jsonEqual,
 } from '@tugboat/core';
 
 import type { RequestContext } from '../registry/RequestContext.js';
 import { decode, storageKey } from './codec.js';
 import { planDeletion } from './deletion.js';
-import { jsonEqual } from './jsonEqual.js';
 import type { RegistryCore } from './RegistryCore.js';
 
 /**

@@ -8,9 +8,18 @@ const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** The current time as Kubernetes serialises `metav1.Time`: RFC 3339 with whole seconds. */
-export function rfc3339(date: Date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export function rfc3339(date?: Date): string {
+  const second = Math.floor((date === undefined ? Date.now() : date.getTime()) / 1000);
+  // Every write in the same second stamps the same text: format it once.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+  }
+  return lastText;
 }
+
+let lastSecond = NaN;
+let lastText = '';
 
 /**
  * The name a `generateName` yields: the prefix (cut to leave room) plus five random characters,

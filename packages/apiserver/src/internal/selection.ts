@@ -13,6 +13,13 @@ import type { Strategy } from '../registry/Strategy.js';
 export interface Selection {
   readonly empty: boolean;
   matches(obj: KubeObject): boolean;
+  /**
+   * A field the selector requires to equal one value (`spec.nodeName=node-1`), and that value:
+   * an object whose field holds another value cannot match, which lets a watch fan-out skip it.
+   */
+  readonly equality?: { readonly field: string; readonly value: string };
+  /** The value of a selectable `field` of `obj`, as the selector reads it. */
+  readonly fieldOf: (obj: KubeObject, field: string) => string;
 }
 
 /**
@@ -33,8 +40,11 @@ export function selection(
     if (!supported.has(r.field)) throw new ApiError('BadRequest', `field label not supported: ${r.field}`);
   }
   const wanted = fields.requirements.map((r) => r.field);
+  const equal = fields.requirements.find((r) => r.operator === '=');
   return {
     empty: labels.empty && fields.requirements.length === 0,
+    ...(equal !== undefined ? { equality: { field: equal.field, value: equal.value } } : {}),
+    fieldOf: (obj, field) => strategy.fieldsOf?.(obj)[field] ?? fieldValue(obj, field),
     matches(obj: KubeObject): boolean {
       if (!labels.matches(obj.metadata?.labels)) return false;
       if (wanted.length === 0) return true;

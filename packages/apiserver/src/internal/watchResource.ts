@@ -11,12 +11,17 @@ import {
 import { Observable } from 'rxjs';
 
 import { asApiError, decode } from './codec.js';
+import { decoded } from './decodedEvent.js';
 import type { Selection } from './selection.js';
-import { takeWritten } from './writtenObjects.js';
+import type { WatchFanout } from './WatchFanout.js';
 
-/** What a resource watch needs: the store, the resource, its key prefix and the selection. */
+/**
+ * What a resource watch needs: the store, the resource, its key prefix and the selection, and the
+ * resource's fan-out when the server shares one store watch among its watches.
+ */
 export interface WatchSource {
   readonly store: Store;
+  readonly fanout?: WatchFanout;
   readonly def: ResourceDefinition;
   readonly prefix: string;
   readonly selection: Selection;
@@ -81,8 +86,10 @@ export function watchResource(src: WatchSource, params: WatchParams): Observable
       }
       last = Math.max(last, from);
       if (subscriber.closed) return;
-      inner = src.store.watch(src.prefix, from).subscribe({
-        next: (ev) => {
+      const sink = {
+        prefix: src.prefix,
+        ...(src.selection.equality !== undefined ? { equality: src.selection.equality } : {}),
+        next: (ev: StoreEvent) => {
           try {
             onEvent(ev);
           } catch (err) {
@@ -95,7 +102,8 @@ export function watchResource(src: WatchSource, params: WatchParams): Observable
         complete: () => {
           subscriber.complete();
         },
-      });
+      };
+      inner = src.fanout ? src.fanout.watch(sink, from) : src.store.watch(src.prefix, from).subscribe(sink);
     };
     start().catch((err: unknown) => {
       subscriber.error(asApiError(err));
@@ -128,44 +136,3 @@ export function watchResource(src: WatchSource, params: WatchParams): Observable
     };
   });
 }
-
-/**
- * Decodes a store event once, however many watchers receive it: a store hands the same event
- * object to every watcher of a prefix, so with a thousand HTTP watchers this saves a thousand
- * JSON parses per change. Watchers therefore share the decoded objects; the registry's consumers
- * serialize them (HTTP) or copy them (the in-process client), never mutate them.
- */
-function decoded(def: ResourceDefinition, ev: StoreEvent): DecodedEvent {
-  let entry = decodedEvents.get(ev);
-  if (entry === undefined || entry.def !== def) {
-    entry = new DecodedEvent(def, ev);
-    decodedEvents.set(ev, entry);
-  }
-  return entry;
-}
-
-/** A store event's objects, the previous one parsed only when a selector or a delete needs it. */
-class DecodedEvent {
-  readonly now: KubeObject;
-  private prev: KubeObject | undefined;
-  private prevDone = false;
-
-  constructor(
-    readonly def: ResourceDefinition,
-    private readonly ev: StoreEvent,
-  ) {
-    // The registry's own write already holds the object: no parse of what it just encoded.
-    this.now = takeWritten(def, ev.kv) ?? decode(def, ev.kv);
-  }
-
-  get before(): KubeObject | undefined {
-    if (!this.prevDone) {
-      const p = this.ev.prevKv;
-      this.prev = p ? decode(this.def, p, this.ev.kv.modRevision) : undefined;
-      this.prevDone = true;
-    }
-    return this.prev;
-  }
-}
-
-const decodedEvents = new WeakMap<StoreEvent, DecodedEvent>();

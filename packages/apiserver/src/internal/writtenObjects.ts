@@ -9,19 +9,21 @@ const capacity = 4096;
  * The objects of the latest writes, by the JSON the store was given. The write path already holds
  * the object it encoded, so the watch event of that write takes it from here instead of parsing
  * the JSON back: one encode per write, shared by the store, the response and the watch event.
- * Keyed by the very string handed to the store (which a store keeps and gives its watchers), so a
- * lookup hashes it once and compares it by reference. Remembered before the store call, because a
+ * Keyed by the store key, holding the very string handed to the store (which a store keeps and
+ * gives its watchers), so a lookup hashes a short key and compares the JSON by reference; a key
+ * written again before its event arrived keeps only the newest. Remembered before the store call, because a
  * store may deliver the event before the writer resumes. Bounded; each entry is taken once; a miss
  * (another store, another API server, an evicted entry) just parses.
  *
  * The objects are shared with the write's response, so nobody may mutate them: the in-process
  * client copies what it hands out and the HTTP front serialises.
  */
-const recent = new Map<string, { readonly key: string; readonly obj: KubeObject }>();
+const recent = new Map<string, { readonly value: string; readonly obj: KubeObject }>();
 
 /** Remembers `obj` as what the store is about to hold at `key` as `value` (`obj` encoded). */
 export function rememberWritten(key: string, value: string, obj: KubeObject): void {
-  recent.set(value, { key, obj });
+  recent.delete(key);
+  recent.set(key, { value, obj });
   if (recent.size > capacity) {
     const oldest = recent.keys().next();
     if (oldest.done !== true) recent.delete(oldest.value);
@@ -33,9 +35,9 @@ export function rememberWritten(key: string, value: string, obj: KubeObject): vo
  * a decode of `kv` would be ({@link finishWritten}); it is forgotten either way.
  */
 export function takeWritten(def: ResourceDefinition, kv: KeyValue): KubeObject | undefined {
-  const entry = recent.get(kv.value);
-  if (entry === undefined || entry.key !== kv.key) return undefined;
-  recent.delete(kv.value);
+  const entry = recent.get(kv.key);
+  if (entry === undefined || entry.value !== kv.value) return undefined;
+  recent.delete(kv.key);
   const obj = entry.obj;
   if (obj.apiVersion !== apiVersionOf(def) || obj.kind !== def.kind) return undefined;
   return finishWritten(def, obj, kv);

@@ -27,10 +27,12 @@ import { CrdManager } from '../crd/CrdManager.js';
 import { asApiError, decode, storagePrefix } from '../internal/codec.js';
 import { bootstrap, followCrds } from '../internal/bootstrap.js';
 import { deleteObject, isStatus } from '../internal/deleteObject.js';
+import { jsonCopy } from '../internal/jsonCopy.js';
 import { RegistryCore } from '../internal/RegistryCore.js';
 import { listObjects } from '../internal/listObjects.js';
 import { selection } from '../internal/selection.js';
 import { Subresources } from '../internal/Subresources.js';
+import { WatchFanout } from '../internal/WatchFanout.js';
 import { watchResource } from '../internal/watchResource.js';
 import { applyPatch } from '../patch/applyPatch.js';
 import {
@@ -67,6 +69,8 @@ export class Registry {
   private crdSync: Subscription | undefined;
   private readonly endpoints: ApiEndpoint[] = [];
   private readonly computed = new Map<string, ComputedResource>();
+  /** Per served resource, the one store watch its watches share. */
+  private readonly fanouts = new WeakMap<ResourceDefinition, WatchFanout>();
 
   constructor(
     private readonly store: Store,
@@ -129,15 +133,15 @@ export class Registry {
     return this.started;
   }
 
-  /** Reads one object. */
+  /** Reads one object; the caller owns what it gets (built from stored JSON for this call). */
   async get(ctx: RequestContext, def: ResourceDefinition, name: string): Promise<KubeObject> {
     await this.start();
     const computed = this.computedOf(def);
-    if (computed !== undefined) return computed.get(ctx, name);
+    if (computed !== undefined) return jsonCopy(await computed.get(ctx, name));
     return decode(def, await this.core.read(def, this.core.namespaceOf(def, ctx), name));
   }
 
-  /** Lists objects, across namespaces when the context names none. */
+  /** Lists objects, across namespaces when the context names none; the caller owns the list. */
   async list(
     ctx: RequestContext,
     def: ResourceDefinition,
@@ -145,7 +149,7 @@ export class Registry {
   ): Promise<ObjectList<KubeObject>> {
     await this.start();
     const computed = this.computedOf(def);
-    if (computed !== undefined) return computed.list(ctx, options);
+    if (computed !== undefined) return jsonCopy(await computed.list(ctx, options));
     return listObjects(this.core, ctx, def, options);
   }
 
@@ -192,6 +196,7 @@ export class Registry {
       mode: subresource !== undefined ? 'status' : 'main',
       ...(subresource !== undefined ? { subresource } : {}),
       retry: !body.metadata?.resourceVersion,
+      replaces: true,
       produce: () => body,
     });
   }
@@ -323,6 +328,7 @@ export class Registry {
           const source = watchResource(
             {
               store: this.store,
+              fanout: this.fanoutOf(def),
               def,
               prefix: storagePrefix(def, def.namespaced ? ctx.namespace || undefined : undefined),
               selection: selection(
@@ -342,6 +348,16 @@ export class Registry {
           subscriber.error(asApiError(err));
         });
     });
+  }
+
+  private fanoutOf(def: ResourceDefinition): WatchFanout {
+    let fanout = this.fanouts.get(def);
+    if (fanout === undefined) {
+      const fields = selection(def, this.core.strategyOf(def));
+      fanout = new WatchFanout(this.store, def, storagePrefix(def, undefined), fields.fieldOf);
+      this.fanouts.set(def, fanout);
+    }
+    return fanout;
   }
 
   /** Stops following CRD changes made through other API servers; the store stays open. */

@@ -29,8 +29,9 @@ export function statusSubresource<T extends WithStatus>(
       const source = old as Record<string, unknown>;
       for (const key of Object.keys(target))
         if (!envelope.has(key) && !(key in source)) Reflect.deleteProperty(target, key);
+      // `old` is the registry's own parse of the stored object for this write: shared, not copied.
       for (const [key, value] of Object.entries(source)) {
-        if (!envelope.has(key)) target[key] = structuredClone(value);
+        if (!envelope.has(key)) target[key] = value;
       }
     },
   };

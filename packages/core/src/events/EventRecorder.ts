@@ -36,8 +36,17 @@ interface Seen {
 
 /** Kubernetes `metav1.Time`: RFC 3339 with second precision. */
 function time(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  // Events recorded in the same second share one formatted text.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+  }
+  return lastText;
 }
+
+let lastSecond = NaN;
+let lastText = '';
 
 /**
  * Records core/v1 Events about objects, as client-go's recorder: an identical event (same

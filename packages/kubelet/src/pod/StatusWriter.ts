@@ -1,12 +1,10 @@
-import { isDeepStrictEqual } from 'node:util';
-
-import { ApiError, resources, type ApiClient, type Logger, type corev1 } from '@tugboat/core';
+import { ApiError, jsonEqual, resources, type ApiClient, type Logger, type corev1 } from '@tugboat/core';
 
 const maxAttempts = 5;
 
 /** Whether two statuses say the same (ignoring key order and `undefined` members). */
 function sameStatus(a: corev1.PodStatus | undefined, b: corev1.PodStatus): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? {})), JSON.parse(JSON.stringify(b)));
+  return jsonEqual(a ?? {}, b);
 }
 
 /**

@@ -14,10 +14,10 @@ export const podStrategy: Strategy<corev1.Pod> = {
   ...split,
   applyDefaults: defaultPod,
   validate: (pod) => validatePod(pod),
-  validateUpdate: (pod, old, context) => [
-    ...validatePodUpdate(pod, old),
-    ...(context.subresource === 'status' ? validatePodStatus(pod, old) : []),
-  ],
+  // A status write keeps the stored spec (prepareForStatusUpdate), so only its status is checked,
+  // as upstream's ValidatePodStatusUpdate.
+  validateUpdate: (pod, old, context) =>
+    context.subresource === 'status' ? validatePodStatus(pod, old) : validatePodUpdate(pod, old),
   specOf: (pod) => pod.spec,
   fieldsOf: (pod) => ({
     'spec.nodeName': pod.spec?.nodeName ?? '',
