@@ -38,15 +38,15 @@ describe('SyncThrottle', () => {
     expect(t.delay('ns/unknown')).toBe(0);
   });
 
-  it('spaces an expensive key by four times its last cost, then lets it run', () => {
+  it('spaces an expensive key by sixteen times its last cost, then lets it run', () => {
     let now = 0;
     const t = new SyncThrottle(() => now);
     now = 150;
     t.record('ns/big', 50);
-    expect(t.delay('ns/big')).toBe(200);
-    now = 300;
+    expect(t.delay('ns/big')).toBe(800);
+    now = 900;
     expect(t.delay('ns/big')).toBe(50);
-    now = 350;
+    now = 950;
     expect(t.delay('ns/big')).toBe(0);
     t.forget('ns/big');
     now = 151;

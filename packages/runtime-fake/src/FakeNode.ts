@@ -21,6 +21,7 @@ import { Subject } from 'rxjs';
 import { FakeBehaviours } from './FakeBehaviour.js';
 import { systemClock, type FakeClock } from './FakeClock.js';
 import { ImageStore, type FakeImageSpec } from './internal/ImageStore.js';
+import { LabelIndex } from './internal/LabelIndex.js';
 import { launch } from './internal/launch.js';
 import type { ExitInfo } from './internal/Proc.js';
 import type { ContainerRecord, SandboxRecord } from './internal/records.js';
@@ -50,6 +51,8 @@ export class FakeNode {
   readonly images = new ImageStore();
   readonly sandboxes = new Map<string, SandboxRecord>();
   readonly containers = new Map<string, ContainerRecord>();
+  private readonly sandboxLabels = new LabelIndex();
+  private readonly containerLabels = new LabelIndex();
   /** When false, every call fails with `Unavailable`, as if the daemon were down. */
   available = true;
   private readonly subject = new Subject<ContainerEvent>();
@@ -113,6 +116,7 @@ export class FakeNode {
       state: 'SANDBOX_READY',
       containers: new Set(),
     });
+    this.sandboxLabels.add(id, config.labels ?? {});
     return id;
   }
 
@@ -127,6 +131,7 @@ export class FakeNode {
     if (!sb) return;
     await Promise.all([...sb.containers].map((c) => this.remove(c)));
     this.sandboxes.delete(id);
+    this.sandboxLabels.remove(id, sb.labels);
   }
 
   sandboxStatus(id: string): PodSandboxStatus {
@@ -136,7 +141,12 @@ export class FakeNode {
 
   listSandboxes(filter: PodSandboxFilter = {}): PodSandbox[] {
     const out: PodSandbox[] = [];
-    const candidates = filter.id ? [this.sandboxes.get(filter.id)] : this.sandboxes.values();
+    const byLabel = this.sandboxLabels.candidates(filter.labelSelector);
+    const candidates = filter.id
+      ? [this.sandboxes.get(filter.id)]
+      : byLabel
+        ? [...byLabel].map((i) => this.sandboxes.get(i))
+        : this.sandboxes.values();
     for (const sb of candidates) {
       if (!sb || (filter.state && sb.state !== filter.state) || !matches(sb.labels, filter.labelSelector))
         continue;
@@ -175,6 +185,7 @@ export class FakeNode {
       ...resolvConfFile(sb.config),
     });
     sb.containers.add(id);
+    this.containerLabels.add(id, config.labels ?? {});
     this.emit('created', id, podSandboxId);
     return id;
   }
@@ -232,6 +243,7 @@ export class FakeNode {
     if (!rec) return;
     if (rec.state === 'CONTAINER_RUNNING') await this.stop(id, 0);
     this.containers.delete(id);
+    this.containerLabels.remove(id, rec.labels);
     this.sandboxes.get(rec.podSandboxId)?.containers.delete(id);
     this.emit('deleted', id, rec.podSandboxId);
   }
@@ -255,8 +267,8 @@ export class FakeNode {
       ? [filter.id]
       : filter.podSandboxId
         ? [...(this.sandboxes.get(filter.podSandboxId)?.containers ?? [])]
-        : undefined;
-    const candidates = ids ? ids.map((i) => this.containers.get(i)) : this.containers.values();
+        : this.containerLabels.candidates(filter.labelSelector);
+    const candidates = ids ? [...ids].map((i) => this.containers.get(i)) : this.containers.values();
     for (const rec of candidates) {
       if (!rec) continue;
       if (filter.podSandboxId && rec.podSandboxId !== filter.podSandboxId) continue;

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 /** Syncs cheaper than this are never held back: small ReplicaSets react at once. */
 const freeMs = 2;
 /** After a sync costing `c` ms, the same key waits `factor·c` ms before the next one. */
-const factor = 4;
+const factor = 16;
 
 /**
  * Spaces out the syncs of one expensive key. A sync of a ReplicaSet walks all its pods, and every

@@ -15,15 +15,16 @@ export function replicaSetStatus(
   now: number,
 ): { status: appsv1.ReplicaSetStatus; requeueAfter?: number } {
   const minReady = rs.spec?.minReadySeconds ?? 0;
-  const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
+  const templateLabels = Object.entries(rs.spec?.template?.metadata?.labels ?? {});
   let fullyLabeled = 0;
   let ready = 0;
   let available = 0;
   let requeueAfter: number | undefined;
   for (const pod of pods) {
     const labels = pod.metadata?.labels ?? {};
-    if (Object.entries(templateLabels).every(([k, v]) => labels[k] === v)) fullyLabeled++;
-    if (isPodReady(pod)) ready++;
+    if (templateLabels.every(([k, v]) => labels[k] === v)) fullyLabeled++;
+    if (!isPodReady(pod)) continue;
+    ready++;
     if (isPodAvailable(pod, minReady, now)) available++;
     const wait = msUntilAvailable(pod, minReady, now);
     if (wait !== undefined) requeueAfter = Math.min(requeueAfter ?? wait, wait);

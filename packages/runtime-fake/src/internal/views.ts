@@ -19,8 +19,8 @@ export function matches(
   labels: Readonly<Record<string, string>>,
   selector: Readonly<Record<string, string>> | undefined,
 ): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
 }
 
 /** The contract's view of a sandbox. */

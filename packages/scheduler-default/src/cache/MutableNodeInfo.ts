@@ -49,9 +49,13 @@ export class MutableNodeInfo implements NodeInfo {
     this.account(info, 1);
   }
 
-  /** Removes the pod with `uid`; returns whether it was there. */
-  removePod(uid: string): PodInfo | undefined {
-    const i = this.pods.findIndex((p) => p.pod.metadata?.uid === uid);
+  /**
+   * Removes the pod with `uid`; returns whether it was there. `placed`, the PodInfo it was added
+   * with when the caller has it, is found by identity rather than by comparing every pod's uid.
+   */
+  removePod(uid: string, placed?: PodInfo): PodInfo | undefined {
+    let i = placed === undefined ? -1 : this.pods.indexOf(placed);
+    if (i < 0) i = this.pods.findIndex((p) => p.pod.metadata?.uid === uid);
     if (i < 0) return undefined;
     const info = this.pods[i] as PodInfo;
     this.pods.splice(i, 1);

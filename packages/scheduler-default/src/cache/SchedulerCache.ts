@@ -142,7 +142,7 @@ export class SchedulerCache implements Snapshot {
 
   private drop(uid: string, state: PodState): void {
     const info = this.infos.get(state.nodeName);
-    const removed = info?.removePod(uid);
+    const removed = info?.removePod(uid, state.info);
     if (removed !== undefined) this.podIndex.remove(removed, info?.node.metadata?.labels);
     this.podStates.delete(uid);
     if (state.info.hasAffinity) this.affinityDirty = true;
