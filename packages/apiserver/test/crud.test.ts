@@ -10,6 +10,7 @@ import {
   configMap,
   deployment,
   newApiserver,
+  pod,
   rejection,
 } from './harness.js';
 
@@ -141,6 +142,22 @@ describe('Registry CRUD', () => {
     input.data!['a'] = 'changed';
     created.data!['a'] = 'changed';
     expect((await api.client.get(ConfigMaps, 'copy', { namespace: 'default' })).data).toEqual({ a: '1' });
+  });
+
+  it('never changes the object a caller sends to create, update or updateStatus', async () => {
+    const input = pod('sent');
+    const sent = structuredClone(input);
+    const created = await api.client.create(Pods, input);
+    expect(input).toEqual(sent);
+    const update = { ...created, metadata: { ...created.metadata, labels: { a: 'b' } } };
+    const updateSent = structuredClone(update);
+    await api.client.update(Pods, update);
+    expect(update).toEqual(updateSent);
+    const current = await api.client.get(Pods, 'sent', { namespace: 'default' });
+    const status = { ...current, status: { phase: 'Running' as const } };
+    const statusSent = structuredClone(status);
+    await api.client.updateStatus(Pods, status);
+    expect(status).toEqual(statusSent);
   });
 
   it('rejects a kind or apiVersion that does not match the resource', async () => {

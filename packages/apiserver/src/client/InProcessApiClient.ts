@@ -175,14 +175,16 @@ export class InProcessApiClient implements ApiClient {
     };
   }
 
-  /** A create or update: the registry works on a copy of the caller's object, never the object itself. */
+  /**
+   * A create or update. The registry never changes the object it is given: it works on its own
+   * copy (a JSON-shaped one, so in-process callers see what HTTP clients see), so none is made here.
+   */
   private write<T extends KubeObject>(
     object: T,
     options: WriteOptions | undefined,
     op: (ctx: RequestContext, body: KubeObject) => Promise<KubeObject>,
   ): Promise<T> {
-    const body = jsonCopy(object);
-    return this.call(() => op(this.ctx(options, body), body)) as Promise<T>;
+    return this.call(() => op(this.ctx(options, object), object)) as Promise<T>;
   }
 
   /**
