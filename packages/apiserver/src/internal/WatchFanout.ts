@@ -16,6 +16,8 @@ export interface FanoutSink {
 
 /** How many recent events a fan-out keeps, so a watch starting a little in the past joins it. */
 const retained = 1024;
+/** ...holding at most this many characters of JSON: a kind of large objects keeps fewer. */
+const retainedChars = 32 * 1024 * 1024;
 
 interface Entry {
   readonly sink: FanoutSink;
@@ -37,6 +39,7 @@ export class WatchFanout {
   private readonly plain = new Set<Entry>();
   private readonly indexed = new Map<string, Map<string, Set<Entry>>>();
   private readonly recent: StoreEvent[] = [];
+  private recentChars = 0;
   /** Per indexed field, each key's value in the latest version the fan-out saw. */
   private readonly lastValues = new Map<string, Map<string, string>>();
   private source: Subscription | undefined;
@@ -131,7 +134,12 @@ export class WatchFanout {
 
   private publish(ev: StoreEvent): void {
     this.recent.push(ev);
-    if (this.recent.length > retained) this.coveredFrom = this.recent.shift()?.kv.modRevision ?? 0;
+    this.recentChars += sizeOf(ev);
+    while (this.recent.length > retained || (this.recentChars > retainedChars && this.recent.length > 1)) {
+      const dropped = this.recent.shift() as StoreEvent;
+      this.recentChars -= sizeOf(dropped);
+      this.coveredFrom = dropped.kv.modRevision;
+    }
     const rev = ev.kv.modRevision;
     const key = ev.kv.key;
     const offer = (entry: Entry): void => {
@@ -172,6 +180,7 @@ export class WatchFanout {
     this.source = undefined;
     this.coveredFrom = Infinity;
     this.recent.length = 0;
+    this.recentChars = 0;
     this.joined.clear();
     this.plain.clear();
     this.indexed.clear();
@@ -208,4 +217,9 @@ export class WatchFanout {
       this.lastValues.delete(eq.field);
     }
   }
+}
+
+/** Roughly what a retained event holds on to: its value and previous value (UTF-16 code units). */
+function sizeOf(ev: StoreEvent): number {
+  return ev.kv.value.length + (ev.prevKv?.value.length ?? 0);
 }
