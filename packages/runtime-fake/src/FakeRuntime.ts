@@ -38,6 +38,11 @@ export interface FakeRuntimeOptions extends FakeNodeOptions {
   readonly latencyMs?: number | Partial<Record<FakeRuntimeMethod, number>>;
 }
 
+/** A client's input chunk by chunk as it arrives, as text. */
+async function* chunksOf(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
+  for await (const chunk of stream) yield typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+}
+
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream)
@@ -177,13 +182,13 @@ export class FakeRuntime implements Runtime {
     let input: Promise<string> | undefined;
     return runExec(this.node.container(id), cmd, this.node.clock, {
       write: (s, t) => void (s === 'stdout' ? stdout : stderr)?.write(t),
-      ...(stdin ? { stdin: () => (input ??= readAll(stdin)) } : {}),
+      ...(stdin ? { stdin: () => (input ??= readAll(stdin)), stdinStream: () => chunksOf(stdin) } : {}),
     });
   }
 
   /**
    * Attaches to the container's main process: its output from now on, and its stdin when it was
-   * created with `stdin` (the main process reads it in full once the client closes it).
+   * created with `stdin` (`cat` passes it on as it arrives; other commands read it once closed).
    */
   async attach(id: string, streams: AttachStreams): Promise<void> {
     await this.call('attach');

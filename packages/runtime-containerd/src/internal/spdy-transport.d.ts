@@ -4,6 +4,8 @@ declare module 'spdy-transport' {
 
   interface SpdyStream extends Duplex {
     readonly id: number;
+    /** Internal state; `needResponse` makes a request stream wait for a SYN_REPLY with `:status`. */
+    readonly _spdyState: { needResponse: boolean };
   }
 
   interface SpdyConnection {

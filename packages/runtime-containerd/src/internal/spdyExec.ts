@@ -208,6 +208,12 @@ function open(conn: SpdyConnection, type: StreamType): Promise<SpdyStream> {
         else resolve(stream);
       },
     );
+    // Go's spdystream (containerd's streaming server, as the kubelet's) answers each stream with a
+    // SYN_REPLY that has no `:status`. spdy-transport resets a request stream for that, and a reset
+    // stdin ends the command's input after whatever was already sent: no typing into an attach,
+    // and input written after the first moments of an exec lost. The remote-command protocol needs
+    // no reply, so the stream does not wait for one.
+    stream._spdyState.needResponse = false;
     // A stream reset by the server ends the session, which the socket's close reports.
     stream.on('error', () => undefined);
   });

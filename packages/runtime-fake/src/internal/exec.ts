@@ -10,6 +10,8 @@ import { Shell } from './shell/Shell.js';
 export interface ExecIo {
   readonly write: (stream: 'stdout' | 'stderr', text: string) => void;
   readonly stdin?: () => Promise<string>;
+  /** The same input as it arrives (read this or `stdin`, not both). */
+  readonly stdinStream?: () => AsyncIterable<string>;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function runExec(
         if (!proc.done) io.write(s, t);
       },
       ...(io.stdin ? { stdin: io.stdin } : {}),
+      ...(io.stdinStream ? { stdinStream: io.stdinStream } : {}),
     },
     containerEnv(rec),
     workingDir(rec),

@@ -81,7 +81,7 @@ export function launch(
       hostname: rec.hostname,
       write,
       // A container created with stdin reads what attached clients send (`kubectl attach -i`).
-      ...(rec.config.stdin ? { stdin: () => hubOf(rec).input } : {}),
+      ...(rec.config.stdin ? { stdin: () => hubOf(rec).input, stdinStream: () => hubOf(rec).stream() } : {}),
     },
     containerEnv(rec),
     workingDir(rec),

@@ -25,8 +25,10 @@ export interface ShellHost {
   /** The container's small in-memory filesystem (written by `>`, read by `cat`, `test -f`). */
   readonly files: Map<string, string>;
   readonly hostname: string;
-  /** The exec's stdin, read in full; absent for the main process. */
+  /** The process's stdin, read in full (an exec's, or what attached clients sent until closed). */
   readonly stdin?: () => Promise<string>;
+  /** The same stdin chunk by chunk as it arrives (`cat` passes it on as it comes); read one or the other. */
+  readonly stdinStream?: () => AsyncIterable<string>;
   readonly write: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 

@@ -178,6 +178,12 @@ export const builtins: Readonly<Record<string, Builtin>> = {
     return 0;
   },
   cat: async (sh, args, io) => {
+    // Reading the process's own stdin: pass each chunk on as it arrives, as cat does.
+    const live = sh.host.stdinStream;
+    if ((args.length === 0 || args[0] === '-') && io.stdin === undefined && live !== undefined) {
+      for await (const chunk of live()) io.out(chunk);
+      return 0;
+    }
     const data = await input(sh, io, args);
     if (data === undefined) {
       io.err(`cat: can't open '${args[0] ?? ''}': No such file or directory\n`);

@@ -1,26 +1,39 @@
-import { Readable, Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 
 import type { AttachStreams } from '@tugboat/core';
 
 import { expect, it } from '@jest/globals';
 
+import { until } from '../../wait/until.js';
 import type { RuntimeHarness } from '../RuntimeHarness.js';
 
 /** Attach to a container's main process (`kubectl attach`). */
 export function attachCases(harness: () => RuntimeHarness): void {
-  it('feeds stdin to the main process and streams its output until it exits', async () => {
+  it('feeds stdin to the main process line by line and streams its output until it exits', async () => {
     const h = harness();
     const sb = await h.sandbox();
     const id = await h.start(sb, { command: ['sh', '-c', 'cat; echo stdin closed'], stdin: true });
     await h.waitForState(id, 'CONTAINER_RUNNING');
     const stdout = collect();
-    // Everything cat prints comes after input that only the attach delivers, so none of it is missed.
-    await attachOf(h)(id, {
-      stdin: Readable.from([Buffer.from('hello\nworld\n')]),
-      stdout: stdout.stream,
-      stderr: collect().stream,
-    });
-    expect(stdout.text()).toBe('hello\nworld\nstdin closed\n');
+    const stdin = new PassThrough();
+    const attached = attachOf(h)(id, { stdin, stdout: stdout.stream, stderr: collect().stream });
+    // Each line must come back before the next is typed, as at a terminal. A runtime may start
+    // copying input before the output is hooked up (containerd's CRI does, as `kubectl attach`
+    // users see): the first line is sent again until it comes back.
+    let sentAt = 0;
+    await until(() => {
+      if (stdout.text().includes('hello\n')) return true;
+      if (Date.now() - sentAt > 500) {
+        stdin.write('hello\n');
+        sentAt = Date.now();
+      }
+      return undefined;
+    }, 'the first line to come back through the attach');
+    stdin.write('world\n');
+    await until(() => (stdout.text().endsWith('world\n') ? true : undefined), 'the second line to come back');
+    stdin.end();
+    await attached;
+    expect(stdout.text()).toMatch(/^(hello\n)+world\nstdin closed\n$/);
     expect((await h.waitForState(id, 'CONTAINER_EXITED')).exitCode).toBe(0);
   });
 

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 
 import { expect, it } from '@jest/globals';
 
+import { until } from '../../wait/until.js';
 import type { RuntimeHarness } from '../RuntimeHarness.js';
 
 const rfc3339Nano = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -118,6 +119,24 @@ export function logExecCases(harness: () => RuntimeHarness): void {
     expect(code).toBe(5);
     expect(stdout.text()).toBe('streamed\n');
     expect(stderr.text()).toBe('warned\n');
+  });
+
+  it('echoes the stdin of a streaming exec line by line before it is closed', async () => {
+    const h = harness();
+    const sb = await h.sandbox();
+    const id = await h.start(sb, { command: ['sleep', '3600'] });
+    await h.waitForState(id, 'CONTAINER_RUNNING');
+    const stdout = collect();
+    const stdin = new PassThrough();
+    const done = h.runtime.exec(id, ['cat'], { stdin, stdout: stdout.stream });
+    // As `kubectl exec -i` at a terminal: each line comes back before the next is typed.
+    for (const line of ['one\n', 'two\n', 'three\n']) {
+      stdin.write(line);
+      await until(() => (stdout.text().endsWith(line) ? true : undefined), `${line.trim()} to come back`);
+    }
+    stdin.end();
+    expect(await done).toBe(0);
+    expect(stdout.text()).toBe('one\ntwo\nthree\n');
   });
 
   it('feeds stdin to a streaming exec', async () => {
