@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { resources, type corev1 } from '@tugboat/core';
+import { until } from '@tugboat/testing';
 
 import { startKubectlCluster, type KubectlCluster } from './kubectlCluster.js';
 
@@ -52,27 +53,35 @@ describe('kubectl attach (real kubectl v1.32, simulated node)', () => {
     }
   }
 
-  it('attach -i feeds stdin to the main process and streams its output until it exits', async () => {
+  it('attach -i feeds stdin to the main process line by line and streams its output until it exits', async () => {
     await c.api.create(resources.Pods, stdinPod('reader'));
     await running('reader');
-    const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(
-        '/usr/bin/kubectl',
-        ['--kubeconfig', c.cluster.kubeconfigPath, 'attach', '-i', 'reader', '-c', 'app'],
-        { env: { PATH: process.env['PATH'] ?? '/usr/bin', HOME: home, KUBECACHEDIR: join(home, 'cache') } },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const child = spawn(
+      '/usr/bin/kubectl',
+      ['--kubeconfig', c.cluster.kubeconfigPath, 'attach', '-i', 'reader', '-c', 'app'],
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin', HOME: home, KUBECACHEDIR: join(home, 'cache') } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number>((resolve) =>
       child.on('close', (code) => {
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
-      child.stdin.end('hello\nworld\n');
-    });
-    expect(res).toMatchObject({ code: 0 });
+        resolve(code ?? -1);
+      }),
+    );
+    // As at a terminal: each line comes back through kubectl before the next is typed.
+    for (const line of ['hello\n', 'world\n']) {
+      child.stdin.write(line);
+      await until(
+        () => (stdout.endsWith(line) ? true : undefined),
+        `${line.trim()} to come back (stderr: ${stderr})`,
+      );
+    }
+    child.stdin.end();
+    expect(await exited).toBe(0);
     // What the process wrote before the attach went to its log only; what came after, to kubectl.
-    expect(res.stdout).toBe('hello\nworld\nstdin closed\n');
+    expect(stdout).toBe('hello\nworld\nstdin closed\n');
     expect(await c.ok('logs', 'reader')).toBe('started\nhello\nworld\nstdin closed\n');
   });
 });

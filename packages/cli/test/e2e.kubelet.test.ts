@@ -154,6 +154,26 @@ describe.each<RealRuntime>(['containerd', 'docker'])('kubelet end to end on %s',
     expect(failing.stderr).toContain('command terminated with exit code 3');
   }, 120_000);
 
+  it('kubectl exec -i is interactive: each line comes back before the next is typed', async () => {
+    const c = cluster();
+    await readyWeb();
+    const session = c.kubectlStream('exec', '-i', 'web', '-c', 'web', '--', 'cat');
+    const stdin = session.child.stdin;
+    if (stdin === null) throw new Error('kubectl has no stdin pipe');
+    for (const line of ['one\n', 'two\n']) {
+      stdin.write(line);
+      await until(
+        `${line.trim()} back through kubectl exec`,
+        () => Promise.resolve(session.output().endsWith(line) ? true : undefined),
+        15_000,
+      );
+    }
+    const exited = new Promise<number | null>((resolve) => session.child.once('close', resolve));
+    stdin.end();
+    expect(await exited).toBe(0);
+    expect(session.output()).toBe('one\ntwo\n');
+  }, 120_000);
+
   it('restarts a crashing container and shows CrashLoopBackOff', async () => {
     const c = cluster();
     const status = await until(

@@ -25,7 +25,7 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
-/** A long-running kubectl (`logs -f`): its output so far, and a way to stop it. */
+/** A long-running kubectl (`logs -f`, `exec -i`): its output so far, and a way to stop it. */
 export interface KubectlStream {
   readonly output: () => string;
   readonly child: ChildProcess;
@@ -171,7 +171,8 @@ export async function startE2eCluster(kind: RealRuntime): Promise<E2eCluster> {
     });
   const streams: KubectlStream[] = [];
   const kubectlStream = (...args: string[]): KubectlStream => {
-    const child = spawn('/usr/bin/kubectl', [...base, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdin is a pipe, for `exec -i` and `attach -i`; `logs -f` never reads it.
+    const child = spawn('/usr/bin/kubectl', [...base, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
