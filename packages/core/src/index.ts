@@ -119,6 +119,7 @@ export {
 } from './selectors/labelValidation.js';
 export { Quantity, type QuantityFormat } from './quantity/Quantity.js';
 export { jsonEqual } from './meta/jsonEqual.js';
+export { metaTime, microTime } from './meta/metaTime.js';
 export { objectKey, splitKey } from './meta/objectKey.js';
 export { controllerOf, ownerReferenceTo } from './meta/ownerReferences.js';
 export { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer } from './meta/finalizers.js';

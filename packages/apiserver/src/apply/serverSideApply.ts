@@ -1,7 +1,6 @@
-import { ApiError, apiVersionOf, type KubeObject, type ResourceDefinition } from '@tugboat/core';
+import { metaTime, ApiError, apiVersionOf, type KubeObject, type ResourceDefinition } from '@tugboat/core';
 
 import { asApiError } from '../internal/codec.js';
-import { rfc3339 } from '../internal/objectMeta.js';
 import type { RegistryCore } from '../internal/RegistryCore.js';
 import type { RequestContext } from '../registry/RequestContext.js';
 import { applyConfiguration } from './applyConfiguration.js';
@@ -49,7 +48,7 @@ export async function serverSideApply(
       force: options.force === true,
       apiVersion: apiVersionOf(def),
       rootType: applyRootOf(def),
-      time: rfc3339(),
+      time: metaTime(),
       ...(subresource !== undefined ? { subresource } : {}),
     });
   const pinned = (config['metadata'] as { resourceVersion?: unknown }).resourceVersion !== undefined;

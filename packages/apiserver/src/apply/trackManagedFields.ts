@@ -1,7 +1,6 @@
-import { jsonEqual, apiVersionOf, type KubeObject, type ResourceDefinition } from '@tugboat/core';
+import { metaTime, jsonEqual, apiVersionOf, type KubeObject, type ResourceDefinition } from '@tugboat/core';
 
 import type { RequestContext } from '../registry/RequestContext.js';
-import { rfc3339 } from '../internal/objectMeta.js';
 import { metaOf } from '../internal/mutable.js';
 import { applyRootOf } from './applySchema.js';
 import { compareObjects } from './compareObjects.js';
@@ -48,7 +47,7 @@ export function trackManagedFields(
   const next = recordUpdate(owners, changes, {
     manager: named ?? defaultManager(ctx),
     apiVersion: apiVersionOf(def),
-    time: rfc3339(),
+    time: metaTime(),
     ...(subresource !== undefined ? { subresource } : {}),
   });
   const entries = encodeManagedFields(next);

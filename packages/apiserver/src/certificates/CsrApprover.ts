@@ -7,6 +7,7 @@ import {
   type Informer,
   type ReconcileRequest,
   type Reconciler,
+  metaTime,
 } from '@tugboat/core';
 import { inject, injectable } from 'inversify';
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
@@ -104,7 +105,7 @@ export class CsrApprover implements Reconciler {
     if (csr === undefined || hasCondition(csr, 'Approved') || hasCondition(csr, 'Denied')) return;
     const reason = nodeClientApprovalReason(csr) ?? nodeServingApprovalReason(csr);
     if (reason === undefined) return;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = metaTime();
     try {
       await this.api.updateSubresource(CertificateSigningRequests, name, 'approval', {
         ...csr,

@@ -8,6 +8,7 @@ import {
   type Informer,
   type ReconcileRequest,
   type Reconciler,
+  metaTime,
 } from '@tugboat/core';
 import { inject, injectable } from 'inversify';
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
@@ -68,7 +69,7 @@ export class CsrSigner implements Reconciler {
       const pem = await signCertificateRequest(this.ca, parsed, usage, duration);
       status = { ...csr.status, certificate: Buffer.from(pem).toString('base64') };
     } catch (err) {
-      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const now = metaTime();
       status = {
         ...csr.status,
         conditions: [

@@ -1,4 +1,4 @@
-import { ApiError, type StatusCause } from '@tugboat/core';
+import { metaTime, ApiError, type StatusCause } from '@tugboat/core';
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
 
 import type { Strategy } from '../registry/Strategy.js';
@@ -148,7 +148,7 @@ function splitConditions(
   const conditions = approval
     ? [...incoming.filter(decided), ...stored.filter((c) => !decided(c))]
     : [...stored.filter(decided), ...incoming.filter((c) => !decided(c))];
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = metaTime();
   const filled = conditions.map((c) => {
     const before = stored.find((o) => o.type === c.type);
     const transitioned = before === undefined || before.status !== c.status;

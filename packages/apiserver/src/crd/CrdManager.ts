@@ -4,12 +4,12 @@ import {
   type PrinterColumn,
   type ResourceDefinition,
   type Subresource,
+  metaTime,
 } from '@tugboat/core';
 
 import type { ResourceRegistry } from '../registry/ResourceRegistry.js';
 import { resourceKey } from '../registry/resourceKey.js';
 import type { Strategy } from '../registry/Strategy.js';
-import { rfc3339 } from '../internal/objectMeta.js';
 import { SchemaValidator } from './SchemaValidator.js';
 import type { SchemaNode } from './toJsonSchema.js';
 
@@ -54,7 +54,7 @@ export class CrdManager {
       const status = ok ? 'True' : 'False';
       const before = prev.find((c) => c.type === type);
       const lastTransitionTime =
-        before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : rfc3339();
+        before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : metaTime();
       return { type, status, reason, message, lastTransitionTime };
     };
     const storage = crd.spec.versions.find((v) => v.storage)?.name;

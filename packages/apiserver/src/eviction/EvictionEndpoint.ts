@@ -8,6 +8,7 @@ import {
   type DeleteOptions,
   type policyv1,
   type Status,
+  metaTime,
 } from '@tugboat/core';
 
 import type { ApiEndpoint, ApiEndpointRequest } from '../http/hooks.js';
@@ -100,7 +101,7 @@ export class EvictionEndpoint implements ApiEndpoint {
           disruptionsAllowed: status.disruptionsAllowed - 1,
           disruptedPods: {
             ...status.disruptedPods,
-            [name]: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            [name]: metaTime(),
           },
         },
       });

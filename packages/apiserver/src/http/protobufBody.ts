@@ -1,4 +1,4 @@
-import { ApiError } from '@tugboat/core';
+import { metaTime, ApiError } from '@tugboat/core';
 import protobuf from 'protobufjs/minimal.js';
 
 import { protobufKinds, type FieldKind, type Message } from './protobufKinds.js';
@@ -125,7 +125,7 @@ const zeroTimeSeconds = -62135596800;
 function rfc3339(t: Record<string, unknown>): string | undefined {
   const seconds = t['seconds'];
   if (typeof seconds !== 'number' || seconds <= zeroTimeSeconds) return undefined;
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metaTime(seconds * 1000);
 }
 
 function isRepeated(kind: FieldKind | Message | readonly [Message]): kind is readonly [Message] {

@@ -8,6 +8,7 @@ import {
   type PatchType,
   type ResourceDefinition,
   type Status,
+  metaTime,
 } from '@tugboat/core';
 
 import { applyPatch } from '../patch/applyPatch.js';
@@ -15,7 +16,6 @@ import type { RequestContext } from '../registry/RequestContext.js';
 import type { ScalePaths } from '../crd/CrdManager.js';
 import { decode } from './codec.js';
 import type { Mutable } from './mutable.js';
-import { rfc3339 } from './objectMeta.js';
 import type { RegistryCore } from './RegistryCore.js';
 
 /** The `autoscaling/v1 Scale` object the scale subresource serves. */
@@ -99,7 +99,7 @@ export class Subresources {
             annotations: { ...(pod.metadata?.annotations ?? {}), ...annotations },
           };
         const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-        conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339() });
+        conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: metaTime() });
         pod.status = { ...(pod.status ?? {}), conditions };
         return pod;
       },

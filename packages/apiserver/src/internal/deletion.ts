@@ -1,7 +1,7 @@
+import { metaTime } from '@tugboat/core';
 import type { corev1, DeleteOptions, KubeObject, ResourceDefinition } from '@tugboat/core';
 
 import { metaOf, type Mutable } from './mutable.js';
-import { rfc3339 } from './objectMeta.js';
 
 /** What a delete request does to an object: remove it now, or store it marked for deletion. */
 export interface DeletionPlan {
@@ -33,7 +33,7 @@ export function planDeletion(
     const ns = obj as corev1.Namespace;
     ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
     if (!meta.deletionTimestamp) {
-      meta.deletionTimestamp = rfc3339(new Date(now));
+      meta.deletionTimestamp = metaTime(now);
       meta.deletionGracePeriodSeconds = 0;
     }
     return { object: obj, remove: finalizers.length === 0 && (ns.spec?.finalizers ?? []).length === 0 };
@@ -42,11 +42,11 @@ export function planDeletion(
   if (meta.deletionTimestamp) {
     const current = meta.deletionGracePeriodSeconds ?? 0;
     if (grace < current) {
-      meta.deletionTimestamp = rfc3339(new Date(now + grace * 1000));
+      meta.deletionTimestamp = metaTime(now + grace * 1000);
       meta.deletionGracePeriodSeconds = grace;
     }
   } else if (grace > 0 || finalizers.length > 0) {
-    meta.deletionTimestamp = rfc3339(new Date(now + grace * 1000));
+    meta.deletionTimestamp = metaTime(now + grace * 1000);
     meta.deletionGracePeriodSeconds = grace;
   }
   return { object: obj, remove: finalizers.length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0 };

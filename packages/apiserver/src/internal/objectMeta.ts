@@ -1,3 +1,4 @@
+import { metaTime } from '@tugboat/core';
 import { randomInt, randomUUID } from 'node:crypto';
 
 import { metaOf } from './mutable.js';
@@ -6,20 +7,6 @@ import type { KubeObject, ResourceDefinition, StatusCause } from '@tugboat/core'
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** The current time as Kubernetes serialises `metav1.Time`: RFC 3339 with whole seconds. */
-export function rfc3339(date?: Date): string {
-  const second = Math.floor((date === undefined ? Date.now() : date.getTime()) / 1000);
-  // Every write in the same second stamps the same text: format it once.
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
-  }
-  return lastText;
-}
-
-let lastSecond = NaN;
-let lastText = '';
 
 /**
  * The name a `generateName` yields: the prefix (cut to leave room) plus five random characters,
@@ -36,7 +23,7 @@ export function fillCreateMeta(def: ResourceDefinition, obj: KubeObject, apiVers
   const meta = metaOf(obj);
   if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
   meta.uid = randomUUID();
-  meta.creationTimestamp = rfc3339();
+  meta.creationTimestamp = metaTime();
   meta.generation = 1;
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;

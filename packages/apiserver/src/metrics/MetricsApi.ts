@@ -10,6 +10,7 @@ import {
   type KubeObject,
   type ListOptions,
   type ObjectList,
+  metaTime,
 } from '@tugboat/core';
 
 import type { ComputedResource } from '../http/hooks.js';
@@ -154,7 +155,7 @@ function meta(obj: KubeObject): PodMetrics['metadata'] {
     name: m.name ?? '',
     ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
     // As metrics-server: the object is made now, and carries the labels of what it measures.
-    creationTimestamp: rfc3339(Date.now()),
+    creationTimestamp: metaTime(Date.now()),
     ...(m.labels !== undefined ? { labels: { ...m.labels } } : {}),
   };
 }
@@ -164,7 +165,7 @@ function podMetrics(pod: corev1.Pod, u: PodUsage): PodMetrics {
     apiVersion,
     kind: 'PodMetrics',
     metadata: meta(pod),
-    timestamp: rfc3339(u.timestampMs),
+    timestamp: metaTime(u.timestampMs),
     window: goDuration(u.windowMs),
     containers: u.containers.map((c) => ({ name: c.name, usage: usage(c.cpuNanoCores, c.memoryBytes) })),
   };
@@ -175,7 +176,7 @@ function nodeMetrics(node: corev1.Node, u: NodeUsage): NodeMetrics {
     apiVersion,
     kind: 'NodeMetrics',
     metadata: meta(node),
-    timestamp: rfc3339(u.timestampMs),
+    timestamp: metaTime(u.timestampMs),
     window: goDuration(u.windowMs),
     usage: usage(u.cpuNanoCores, u.memoryBytes),
   };
@@ -186,8 +187,4 @@ function usage(cpuNanoCores: number, memoryBytes: number): ResourceUsage {
   const cpu = Quantity.parse(`${Math.max(0, Math.round(cpuNanoCores))}n`).toString();
   const memory = Quantity.fromValue(Math.max(0, Math.round(memoryBytes)), 'BinarySI').toString();
   return { cpu, memory };
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,10 +1,8 @@
-import { getCondition, setCondition, type appsv1 } from '@tugboat/core';
+import { metaTime, getCondition, setCondition, type appsv1 } from '@tugboat/core';
 
 import { isComplete, resolveFenceposts, specReplicas, sum } from './deploymentUtil.js';
 
 type Condition = appsv1.DeploymentCondition;
-
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A Deployment's status counts from its ReplicaSets, with the `Available` condition (upstream `calculateStatus`). */
 export function calculateStatus(
@@ -56,7 +54,7 @@ export function putCondition(
     old !== undefined && old.status === c.status && old.reason === c.reason && old.message === c.message;
   const next: Condition = {
     ...c,
-    lastUpdateTime: same && !touch && old.lastUpdateTime ? old.lastUpdateTime : rfc3339(now),
+    lastUpdateTime: same && !touch && old.lastUpdateTime ? old.lastUpdateTime : metaTime(now),
   };
   if (same && old.lastUpdateTime === next.lastUpdateTime) return conditions ?? [];
   return setCondition<Condition>(conditions, next, new Date(now));

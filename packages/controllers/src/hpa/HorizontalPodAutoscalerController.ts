@@ -18,6 +18,7 @@ import {
   type ReconcileResult,
   type Reconciler,
   type ResourceRef,
+  metaTime,
 } from '@tugboat/core';
 import { inject, injectable, optional } from 'inversify';
 
@@ -223,7 +224,7 @@ export class HorizontalPodAutoscalerController implements Reconciler {
       );
       this.recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${reason}`);
       this.normalizer.recordScale(key, hpa.spec?.behavior, current, desired, now);
-      status.lastScaleTime = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      status.lastScaleTime = metaTime(now);
     } else {
       desired = current;
     }

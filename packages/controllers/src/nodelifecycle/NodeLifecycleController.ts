@@ -15,6 +15,7 @@ import {
   type ReconcileRequest,
   type ReconcileResult,
   type Reconciler,
+  metaTime,
 } from '@tugboat/core';
 import { inject, injectable, optional } from 'inversify';
 
@@ -24,9 +25,6 @@ import { NodeLifecycleOptions } from './NodeLifecycleOptions.js';
 
 const { Nodes, Leases, Pods } = resources;
 const leaseNamespace = 'kube-node-lease';
-
-/** Kubernetes `metav1.Time`: RFC 3339, second precision. */
-const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * The node lifecycle controller, as upstream's: a node whose Lease (and Ready heartbeat) has not
@@ -90,7 +88,7 @@ export class NodeLifecycleController implements Reconciler {
     if (silent && getCondition(node.status?.conditions, 'Ready')?.status !== 'Unknown') {
       current = await this.markUnknown(node, now);
     }
-    const taints = desiredTaints(current, isoSeconds(now));
+    const taints = desiredTaints(current, metaTime(now));
     if (!sameTaints(taints, current.spec?.taints ?? [])) {
       await this.api.update(Nodes, { ...current, spec: { ...current.spec, taints } });
     }
@@ -102,7 +100,7 @@ export class NodeLifecycleController implements Reconciler {
     const live = await this.api.get(Nodes, name);
     const updated = await this.api.updateStatus(Nodes, {
       ...live,
-      status: { ...live.status, conditions: unknownConditions(live, isoSeconds(now)) },
+      status: { ...live.status, conditions: unknownConditions(live, metaTime(now)) },
     });
     this.recorder.event(updated, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
     for (const pod of this.pods.cache.byIndex('spec.nodeName', name)) {
@@ -118,7 +116,7 @@ export class NodeLifecycleController implements Reconciler {
     if (live === undefined) return;
     const conditions = (live.status?.conditions ?? []).map((c) =>
       c.type === 'Ready' && c.status !== 'False'
-        ? { ...c, status: 'False', lastTransitionTime: isoSeconds(now) }
+        ? { ...c, status: 'False', lastTransitionTime: metaTime(now) }
         : c,
     );
     await this.api

@@ -4,6 +4,7 @@ import type { ApiClient } from '../api/ApiClient.js';
 import { ApiError } from '../errors/ApiError.js';
 import type { Logger } from '../log/Logger.js';
 import type { KubeObject } from '../meta/KubeObject.js';
+import { metaTime } from '../meta/metaTime.js';
 import { Events } from '../resources/builtins.js';
 import { type Clock, realClock } from '../workqueue/Clock.js';
 
@@ -33,20 +34,6 @@ interface Seen {
   count: number;
   lastSeen: number;
 }
-
-/** Kubernetes `metav1.Time`: RFC 3339 with second precision. */
-function time(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  // Events recorded in the same second share one formatted text.
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
-  }
-  return lastText;
-}
-
-let lastSecond = NaN;
-let lastText = '';
 
 /**
  * Records core/v1 Events about objects, as client-go's recorder: an identical event (same
@@ -146,7 +133,7 @@ export class EventRecorder {
           Events,
           prior.name,
           'merge',
-          { count: prior.count, lastTimestamp: time(now) },
+          { count: prior.count, lastTimestamp: metaTime(now) },
           { namespace: prior.namespace },
         );
         return;
@@ -165,8 +152,8 @@ export class EventRecorder {
       message,
       type,
       count: 1,
-      firstTimestamp: time(now),
-      lastTimestamp: time(now),
+      firstTimestamp: metaTime(now),
+      lastTimestamp: metaTime(now),
       source,
       reportingComponent: this.options.component,
       reportingInstance: this.options.reportingInstance ?? this.options.host ?? this.options.component,

@@ -6,6 +6,7 @@ import { ApiError } from '../errors/ApiError.js';
 import type { Logger } from '../log/Logger.js';
 import { Leases } from '../resources/builtins.js';
 import { type Clock, realClock, type TimerHandle } from '../workqueue/Clock.js';
+import { microTime } from '../meta/metaTime.js';
 
 /** Options of a {@link LeaderElector}; durations default to client-go's 15 s / 10 s / 2 s. */
 export interface LeaderElectorOptions {
@@ -26,11 +27,6 @@ export interface LeaderElectorOptions {
   readonly clock?: Clock;
   /** Jitter source in [0, 1) for acquire retries. */
   readonly random?: () => number;
-}
-
-/** Formats a Kubernetes MicroTime (`2026-01-01T00:00:00.000000Z`). */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 /**

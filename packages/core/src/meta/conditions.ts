@@ -1,3 +1,5 @@
+import { metaTime } from './metaTime.js';
+
 /**
  * The shape shared by status conditions (`metav1.Condition`, `PodCondition`, `NodeCondition`,
  * `DeploymentCondition`, …).
@@ -33,7 +35,7 @@ export function setCondition<C extends ConditionLike>(
   const existing = index >= 0 ? list[index] : undefined;
   const transitioned = existing === undefined || existing.status !== condition.status;
   const lastTransitionTime = transitioned
-    ? (condition.lastTransitionTime ?? now.toISOString().replace(/\.\d{3}Z$/, 'Z'))
+    ? (condition.lastTransitionTime ?? metaTime(now.getTime()))
     : existing.lastTransitionTime;
   const next: C = { ...condition };
   if (lastTransitionTime !== undefined) next.lastTransitionTime = lastTransitionTime;

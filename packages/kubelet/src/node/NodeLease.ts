@@ -8,6 +8,7 @@ import {
   type Logger,
   type metav1,
   type TimerHandle,
+  microTime,
 } from '@tugboat/core';
 
 import { Backoff, messageOf } from './Backoff.js';
@@ -26,10 +27,6 @@ export interface NodeLeaseOptions {
   readonly renewIntervalMs: number;
   /** The registered Node's uid, for the Lease's owner reference (garbage-collected with the Node). */
   readonly nodeUid: () => string | undefined;
-}
-
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { metaTime } from '@tugboat/core';
 import { isDeepStrictEqual } from 'node:util';
 
 import type { corev1, Image } from '@tugboat/core';
@@ -51,11 +52,6 @@ export function nodeLabels(
     'kubernetes.io/os': host.operatingSystem,
     ...extra,
   };
-}
-
-/** A Kubernetes `Time` (RFC 3339, whole seconds). */
-export function kubeTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function imagesOf(images: readonly Image[]): corev1.ContainerImage[] {
@@ -112,7 +108,7 @@ export function desiredNodeStatus(
   previous: corev1.NodeStatus | undefined,
   nowMs: number,
 ): corev1.NodeStatus {
-  const now = kubeTime(nowMs);
+  const now = metaTime(nowMs);
   const { host, runtime } = inputs;
   const capacity = { ...host.capacity, ...inputs.capacity };
   const mine = ourConditions(runtime);

@@ -1,13 +1,9 @@
+import { metaTime } from '@tugboat/core';
 import type { ContainerStatus, corev1 } from '@tugboat/core';
 
 import { restartCountOf } from './runtimeLabels.js';
 import { instancesOf, type PodRuntimeState } from './runtimeState.js';
 import type { Waiting } from './computePodActions.js';
-
-/** Kubernetes `metav1.Time`: RFC 3339 with second precision. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** What the container statuses are built from beside the runtime state. */
 export interface ContainerStatusContext {
@@ -27,8 +23,8 @@ function terminated(c: ContainerStatus, runtimeName: string): corev1.ContainerSt
     containerID: `${runtimeName}://${c.id}`,
   };
   if (c.message) t.message = c.message;
-  if (c.startedAt > 0) t.startedAt = rfc3339(c.startedAt);
-  t.finishedAt = rfc3339(c.finishedAt > 0 ? c.finishedAt : c.createdAt);
+  if (c.startedAt > 0) t.startedAt = metaTime(c.startedAt);
+  t.finishedAt = metaTime(c.finishedAt > 0 ? c.finishedAt : c.createdAt);
   return t;
 }
 
@@ -53,7 +49,7 @@ export function containerStatus(spec: corev1.Container, ctx: ContainerStatusCont
   };
   if (newest) status.containerID = `${ctx.runtimeName}://${newest.id}`;
   if (newest?.state === 'CONTAINER_RUNNING') {
-    status.state = { running: { startedAt: rfc3339(newest.startedAt || newest.createdAt) } };
+    status.state = { running: { startedAt: metaTime(newest.startedAt || newest.createdAt) } };
     status.ready = ctx.isReady(spec.name);
     status.started = ctx.isStarted(spec.name);
     if (older) status.lastState = { terminated: terminated(older, ctx.runtimeName) };

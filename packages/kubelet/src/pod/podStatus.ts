@@ -1,7 +1,8 @@
+import { metaTime } from '@tugboat/core';
 import type { corev1 } from '@tugboat/core';
 
 import type { Waiting } from './computePodActions.js';
-import { containerStatus, rfc3339 } from './containerStatuses.js';
+import { containerStatus } from './containerStatuses.js';
 import type { PodRuntimeState } from './runtimeState.js';
 
 /** Everything {@link podStatus} derives a pod's status from. */
@@ -75,7 +76,7 @@ function condition(
     type,
     status,
     lastTransitionTime:
-      old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(now),
+      old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : metaTime(now),
   };
   if (!ok && reason) c.reason = reason;
   if (!ok && message) c.message = message;
@@ -143,7 +144,7 @@ export function podStatus(input: PodStatusInput): corev1.PodStatus {
     conditions,
     hostIP: input.hostIp,
     hostIPs: [{ ip: input.hostIp }],
-    startTime: previous.startTime ?? rfc3339(now),
+    startTime: previous.startTime ?? metaTime(now),
     containerStatuses: app,
   };
   if (podIp) {

@@ -1,3 +1,4 @@
+import { metaTime } from '@tugboat/core';
 import type { ContainerStats, Runtime, corev1 } from '@tugboat/core';
 
 import type { ContainerLocator } from './KubeletServer.js';
@@ -46,11 +47,6 @@ export interface Summary {
   readonly pods: PodSummary[];
 }
 
-/** A time as `metav1.Time` serialises it: RFC 3339 in whole seconds. */
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /**
  * Builds the Summary from the node sample and the runtime's stats of every running container of
  * the pods the kubelet runs. A container that stops or vanishes meanwhile is left out, not an error.
@@ -62,11 +58,11 @@ export async function statsSummary(
   locator: ContainerLocator,
 ): Promise<Summary> {
   const pods = await Promise.all(locator.pods().map((pod) => podSummary(pod, runtime, locator)));
-  const at = rfc3339(node.atMs);
+  const at = metaTime(node.atMs);
   return {
     node: {
       nodeName,
-      startTime: rfc3339(node.bootMs),
+      startTime: metaTime(node.bootMs),
       cpu: {
         time: at,
         ...(node.usageNanoCores !== undefined ? { usageNanoCores: node.usageNanoCores } : {}),
@@ -106,7 +102,7 @@ async function podSummary(pod: corev1.Pod, runtime: Runtime, locator: ContainerL
       name: m.spec.name,
       ...(start !== undefined ? { startTime: start } : {}),
       cpu: cpu(m.stats),
-      memory: { time: rfc3339(m.stats.timestamp), workingSetBytes: m.stats.memoryWorkingSetBytes },
+      memory: { time: metaTime(m.stats.timestamp), workingSetBytes: m.stats.memoryWorkingSetBytes },
     });
   }
   const base: PodSummary = {
@@ -115,7 +111,7 @@ async function podSummary(pod: corev1.Pod, runtime: Runtime, locator: ContainerL
     containers,
   };
   if (samples.length === 0) return base;
-  const time = rfc3339(Math.max(...samples.map((s) => s.timestamp)));
+  const time = metaTime(Math.max(...samples.map((s) => s.timestamp)));
   const nanoCores = samples.every((s) => s.cpuUsageNanoCores !== undefined)
     ? samples.reduce((sum, s) => sum + (s.cpuUsageNanoCores ?? 0), 0)
     : undefined;
@@ -132,7 +128,7 @@ async function podSummary(pod: corev1.Pod, runtime: Runtime, locator: ContainerL
 
 function cpu(stats: ContainerStats): CpuStats {
   return {
-    time: rfc3339(stats.timestamp),
+    time: metaTime(stats.timestamp),
     ...(stats.cpuUsageNanoCores !== undefined ? { usageNanoCores: stats.cpuUsageNanoCores } : {}),
     usageCoreNanoSeconds: stats.cpuUsageCoreNanoSeconds,
   };

@@ -5,6 +5,7 @@ import {
   type corev1,
   type EventRecorder,
   type Logger,
+  metaTime,
 } from '@tugboat/core';
 
 /**
@@ -29,7 +30,7 @@ export function recordFailure(
     status: 'False',
     reason,
     message,
-    lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    lastTransitionTime: metaTime(),
   };
   client
     .patch(

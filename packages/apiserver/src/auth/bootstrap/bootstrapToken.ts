@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 
-import { ApiError, type corev1 } from '@tugboat/core';
+import { metaTime, ApiError, type corev1 } from '@tugboat/core';
 
 /** The Secret type of bootstrap tokens. */
 export const bootstrapTokenSecretType = 'bootstrap.kubernetes.io/token';
@@ -82,7 +82,7 @@ export function bootstrapTokenSecret(
   if (options.description !== undefined) stringData.description = options.description;
   if (options.ttlMs !== undefined && options.ttlMs > 0) {
     const now = options.now ?? new Date();
-    stringData.expiration = new Date(now.getTime() + options.ttlMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    stringData.expiration = metaTime(now.getTime() + options.ttlMs);
   }
   return {
     apiVersion: 'v1',

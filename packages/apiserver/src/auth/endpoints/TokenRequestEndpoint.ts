@@ -1,4 +1,4 @@
-import { ApiError, resources, type ApiClient, type StatusCause } from '@tugboat/core';
+import { metaTime, ApiError, resources, type ApiClient, type StatusCause } from '@tugboat/core';
 
 import type { ApiEndpoint, ApiEndpointRequest } from '../../http/hooks.js';
 import type { ServiceAccountTokens } from '../ServiceAccountTokens.js';
@@ -117,18 +117,14 @@ export class TokenRequestEndpoint implements ApiEndpoint {
     return {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenRequest',
-      metadata: { name, namespace, creationTimestamp: rfc3339(now) },
+      metadata: { name, namespace, creationTimestamp: metaTime(now.getTime()) },
       spec: {
         audiences: (audiences as string[]).length > 0 ? audiences : [...this.tokens.apiAudiences],
         expirationSeconds,
         boundObjectRef:
           ref !== undefined ? { kind: 'Pod', apiVersion: 'v1', name: pod?.name, uid: pod?.uid } : null,
       },
-      status: { token: issued.token, expirationTimestamp: rfc3339(issued.expiresAt) },
+      status: { token: issued.token, expirationTimestamp: metaTime(issued.expiresAt.getTime()) },
     };
   }
-}
-
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
