@@ -1,18 +1,21 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ContainerdRuntime } from '@tugboat/runtime-containerd';
-import { buildImages, importIntoContainerd } from '@tugboat/testing';
 
-import { eventually, kubectl, kubectlOk, startTug, type TugProcess } from './servicesHarness.js';
+import {
+  containerdWithTestImages,
+  eventually,
+  kubectl,
+  kubectlOk,
+  startContainerdTug,
+  stopContainerdTug,
+  type TugProcess,
+} from './servicesHarness.js';
 
-const containerdScript = fileURLToPath(new URL('../../../scripts/containerd.sh', import.meta.url));
 const ns = `pod-svc-${randomBytes(3).toString('hex')}`;
 const nodeName = 'tug-pod-services-e2e';
 // Outside loopback so pods in their own network namespace can reach it, inside the 10.96.0.0/12
@@ -22,7 +25,6 @@ const clusterIpRange = '10.107.0.0/16';
 const kubeDnsIp = '10.107.0.10';
 const serviceInterface = 'tug-svc0';
 const lbPool = '127.95.0.0/24';
-const namespaceLabel = 'io.kubernetes.pod.namespace';
 
 const manifest = `
 apiVersion: v1
@@ -89,30 +91,10 @@ describe('Services from a pod in its own network namespace: tug up on containerd
   const inClient = (...cmd: string[]): Promise<string> => k('exec', '-n', ns, 'client', '--', ...cmd);
 
   beforeAll(async () => {
-    socket = (await promisify(execFile)(containerdScript, ['start'], { timeout: 60_000 })).stdout.trim();
-    await importIntoContainerd(await buildImages(), { address: socket });
+    socket = await containerdWithTestImages();
     const dataDir = tempDir();
     home = tempDir();
-    tug = startTug([
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--runtime',
-      'containerd',
-      '--containerd-socket',
-      socket,
-      '--kubelet-port',
-      '0',
-      '--node-name',
-      nodeName,
-      '--dns-port',
-      '0',
-      '--service-cluster-ip-range',
-      clusterIpRange,
-      '--load-balancer-pool',
-      lbPool,
-    ]);
+    tug = startContainerdTug({ socket, dataDir: dataDir, nodeName, clusterIpRange, lbPool });
     config = (await tug.waitFor(/ready: kubeconfig at (\S+)/))[1] ?? '';
     await kubectlOk(home, config, ['apply', '-f', '-'], manifest);
     await kubectlOk(home, config, ['rollout', 'status', 'deployment/web', '-n', ns, '--timeout=120s']);
@@ -127,19 +109,9 @@ describe('Services from a pod in its own network namespace: tug up on containerd
   }, 240_000);
 
   afterAll(async () => {
-    const runtime = new ContainerdRuntime({ socket });
     try {
-      if (tug !== undefined && config !== '')
-        await kubectl(home, config, ['delete', 'namespace', ns, '--wait=true', '--timeout=60s']);
-      await tug?.stop();
-      if (socket !== '') {
-        for (const s of await runtime.listPodSandboxes({ labelSelector: { [namespaceLabel]: ns } })) {
-          await runtime.stopPodSandbox(s.id).catch(() => undefined);
-          await runtime.removePodSandbox(s.id).catch(() => undefined);
-        }
-      }
+      await stopContainerdTug({ socket, tug, home, config, namespace: ns });
     } finally {
-      await runtime.close();
       // A failed run must not leave the service addresses on this machine.
       if (hasInterface(serviceInterface)) execFileSync('ip', ['link', 'del', serviceInterface]);
       for (const d of dirs) rmSync(d, { recursive: true, force: true });

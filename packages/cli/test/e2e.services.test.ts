@@ -1,27 +1,31 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ContainerdRuntime } from '@tugboat/runtime-containerd';
-import { buildImages, importIntoContainerd } from '@tugboat/testing';
 
-import { eventually, httpGet, kubectl, kubectlOk, startTug, type TugProcess } from './servicesHarness.js';
+import {
+  containerdWithTestImages,
+  eventually,
+  httpGet,
+  kubectlOk,
+  namespaceLabel,
+  startContainerdTug,
+  startTug,
+  stopContainerdTug,
+  type TugProcess,
+} from './servicesHarness.js';
 
-const containerdScript = fileURLToPath(new URL('../../../scripts/containerd.sh', import.meta.url));
 const ns = `svc-e2e-${randomBytes(3).toString('hex')}`;
 const nodeName = 'tug-services-e2e';
 // Ranges of their own, so another cluster on this machine (its proxy holds 127.10.0.1:443 and its
 // load balancers start at 127.20.0.1) never answers in this one's place.
 const clusterIpRange = '127.91.0.0/16';
 const lbPool = '127.92.0.0/24';
-const namespaceLabel = 'io.kubernetes.pod.namespace';
 
 const manifest = `
 apiVersion: v1
@@ -101,30 +105,10 @@ describe('Services end to end: tug up on containerd', () => {
     k('get', 'service', name, '-n', ns, '-o', `jsonpath={${path}}`);
 
   beforeAll(async () => {
-    socket = (await promisify(execFile)(containerdScript, ['start'], { timeout: 60_000 })).stdout.trim();
-    await importIntoContainerd(await buildImages(), { address: socket });
+    socket = await containerdWithTestImages();
     const dataDir = tempDir();
     home = tempDir();
-    tug = startTug([
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--runtime',
-      'containerd',
-      '--containerd-socket',
-      socket,
-      '--kubelet-port',
-      '0',
-      '--node-name',
-      nodeName,
-      '--dns-port',
-      '0',
-      '--service-cluster-ip-range',
-      clusterIpRange,
-      '--load-balancer-pool',
-      lbPool,
-    ]);
+    tug = startContainerdTug({ socket, dataDir: dataDir, nodeName, clusterIpRange, lbPool });
     config = (await tug.waitFor(/ready: kubeconfig at (\S+)/))[1] ?? '';
     dnsPort = Number((await tug.waitFor(/dns: cluster\.local on 127\.0\.0\.1:(\d+)\/udp/))[1]);
     await kubectlOk(home, config, ['apply', '-f', '-'], manifest);
@@ -132,20 +116,16 @@ describe('Services end to end: tug up on containerd', () => {
   }, 240_000);
 
   afterAll(async () => {
-    const runtime = new ContainerdRuntime({ socket });
     try {
-      if (tug !== undefined && !namespaceDeleted && config !== '')
-        await kubectl(home, config, ['delete', 'namespace', ns, '--wait=true', '--timeout=60s']);
-      await tug?.stop();
-      // Whatever a failed run left behind goes too: never leave this suite's pods in containerd.
-      if (socket !== '') {
-        for (const s of await runtime.listPodSandboxes({ labelSelector: { [namespaceLabel]: ns } })) {
-          await runtime.stopPodSandbox(s.id).catch(() => undefined);
-          await runtime.removePodSandbox(s.id).catch(() => undefined);
-        }
-      }
+      await stopContainerdTug({
+        socket,
+        tug,
+        home,
+        config,
+        namespace: ns,
+        deleteNamespace: !namespaceDeleted,
+      });
     } finally {
-      await runtime.close();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }
   }, 180_000);

@@ -1,27 +1,31 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { appsv1, autoscalingv2, corev1 } from '@tugboat/core';
 import { ContainerdRuntime } from '@tugboat/runtime-containerd';
-import { buildImages, importIntoContainerd } from '@tugboat/testing';
 
-import { eventually, httpGet, kubectl, kubectlOk, startTug, type TugProcess } from './servicesHarness.js';
+import {
+  containerdWithTestImages,
+  eventually,
+  httpGet,
+  kubectl,
+  kubectlOk,
+  namespaceLabel,
+  startContainerdTug,
+  stopContainerdTug,
+  type TugProcess,
+} from './servicesHarness.js';
 import { CpuLoad, RequestLoop, versionedImages, type VersionedImages } from './wholeHarness.js';
 
-const containerdScript = fileURLToPath(new URL('../../../scripts/containerd.sh', import.meta.url));
 const run = randomBytes(3).toString('hex');
 const ns = `whole-e2e-${run}`;
 const nodeName = 'tug-whole-e2e';
 // Ranges of its own, so another cluster on this machine never answers in this one's place.
 const clusterIpRange = '127.93.0.0/16';
 const lbPool = '127.94.0.0/24';
-const namespaceLabel = 'io.kubernetes.pod.namespace';
 
 // Each answer is "<pod name> <image marker>". /cgi-bin/burn spends ≈ 50 ms of CPU per request: the
 // HPA's load. The preStop sleep keeps a terminating pod serving while the endpoints controller and
@@ -139,30 +143,10 @@ describe('the whole system end to end: tug up on containerd, kubectl, rollouts a
   };
 
   beforeAll(async () => {
-    socket = (await promisify(execFile)(containerdScript, ['start'], { timeout: 60_000 })).stdout.trim();
-    await importIntoContainerd(await buildImages(), { address: socket });
+    socket = await containerdWithTestImages();
     images = await versionedImages(tempDir(), run);
     home = tempDir();
-    tug = startTug([
-      '--port',
-      '0',
-      '--data-dir',
-      tempDir(),
-      '--runtime',
-      'containerd',
-      '--containerd-socket',
-      socket,
-      '--kubelet-port',
-      '0',
-      '--node-name',
-      nodeName,
-      '--dns-port',
-      '0',
-      '--service-cluster-ip-range',
-      clusterIpRange,
-      '--load-balancer-pool',
-      lbPool,
-    ]);
+    tug = startContainerdTug({ socket, dataDir: tempDir(), nodeName, clusterIpRange, lbPool });
     config = (await tug.waitFor(/ready: kubeconfig at (\S+)/))[1] ?? '';
     await kubectlOk(home, config, ['apply', '-f', '-'], manifest(images.v1));
     await k('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=120s');
@@ -170,22 +154,19 @@ describe('the whole system end to end: tug up on containerd, kubectl, rollouts a
   }, 240_000);
 
   afterAll(async () => {
-    const runtime = new ContainerdRuntime({ socket });
     try {
-      if (tug !== undefined && config !== '')
-        await kubectl(home, config, ['delete', 'namespace', ns, '--wait=true', '--timeout=60s']);
-      await tug?.stop();
-      // Whatever a failed run left behind goes too: never leave this suite's pods in containerd.
-      if (socket !== '') {
-        for (const s of await runtime.listPodSandboxes({ labelSelector: { [namespaceLabel]: ns } })) {
-          await runtime.stopPodSandbox(s.id).catch(() => undefined);
-          await runtime.removePodSandbox(s.id).catch(() => undefined);
-        }
-        for (const ref of images === undefined ? [] : [images.v1, images.v2])
-          await runtime.removeImage(ref).catch(() => undefined);
-      }
+      await stopContainerdTug({
+        socket,
+        tug,
+        home,
+        config,
+        namespace: ns,
+        alsoRemove: async (runtime) => {
+          for (const ref of images === undefined ? [] : [images.v1, images.v2])
+            await runtime.removeImage(ref).catch(() => undefined);
+        },
+      });
     } finally {
-      await runtime.close();
       await images?.stop();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }

@@ -2,6 +2,10 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { ContainerdRuntime } from '@tugboat/runtime-containerd';
+import { buildImages, importIntoContainerd } from '@tugboat/testing';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -56,6 +60,81 @@ export function startTug(args: readonly string[]): TugProcess {
       return code;
     },
   };
+}
+
+/** The label containerd's CRI puts on every sandbox with its pod's namespace. */
+export const namespaceLabel = 'io.kubernetes.pod.namespace';
+
+/** Starts the project's containerd (scripts/containerd.sh) with the test images in it; its socket. */
+export async function containerdWithTestImages(): Promise<string> {
+  const script = join(repo, 'scripts', 'containerd.sh');
+  const socket = (await promisify(execFile)(script, ['start'], { timeout: 60_000 })).stdout.trim();
+  await importIntoContainerd(await buildImages(), { address: socket });
+  return socket;
+}
+
+/** Where a containerd suite's `tug up` runs, and the addresses that are its own on this machine. */
+export interface ContainerdTugOptions {
+  readonly socket: string;
+  readonly dataDir: string;
+  readonly nodeName: string;
+  readonly clusterIpRange: string;
+  readonly lbPool: string;
+}
+
+/** Starts `tug up` on containerd, with ephemeral API, kubelet and DNS ports. */
+export function startContainerdTug(o: ContainerdTugOptions): TugProcess {
+  return startTug([
+    '--port',
+    '0',
+    '--data-dir',
+    o.dataDir,
+    '--runtime',
+    'containerd',
+    '--containerd-socket',
+    o.socket,
+    '--kubelet-port',
+    '0',
+    '--node-name',
+    o.nodeName,
+    '--dns-port',
+    '0',
+    '--service-cluster-ip-range',
+    o.clusterIpRange,
+    '--load-balancer-pool',
+    o.lbPool,
+  ]);
+}
+
+/**
+ * A containerd suite's teardown: deletes `namespace` through kubectl (unless `deleteNamespace` is
+ * false: the suite did it), stops tug, then removes whatever sandboxes of `namespace` a failed run
+ * left in containerd, and runs `alsoRemove` with the same runtime client.
+ */
+export async function stopContainerdTug(t: {
+  readonly socket: string;
+  readonly tug: TugProcess | undefined;
+  readonly home: string;
+  readonly config: string;
+  readonly namespace: string;
+  readonly deleteNamespace?: boolean;
+  readonly alsoRemove?: (runtime: ContainerdRuntime) => Promise<void>;
+}): Promise<void> {
+  const runtime = new ContainerdRuntime({ socket: t.socket });
+  try {
+    if (t.tug !== undefined && t.config !== '' && t.deleteNamespace !== false)
+      await kubectl(t.home, t.config, ['delete', 'namespace', t.namespace, '--wait=true', '--timeout=60s']);
+    await t.tug?.stop();
+    if (t.socket === '') return;
+    // Never leave a suite's pods in containerd, whatever failed before.
+    for (const s of await runtime.listPodSandboxes({ labelSelector: { [namespaceLabel]: t.namespace } })) {
+      await runtime.stopPodSandbox(s.id).catch(() => undefined);
+      await runtime.removePodSandbox(s.id).catch(() => undefined);
+    }
+    await t.alsoRemove?.(runtime);
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** What a kubectl run printed. */

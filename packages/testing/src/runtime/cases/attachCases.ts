@@ -1,4 +1,4 @@
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 
 import type { AttachStreams } from '@tugboat/core';
 
@@ -6,6 +6,7 @@ import { expect, it } from '@jest/globals';
 
 import { until } from '../../wait/until.js';
 import type { RuntimeHarness } from '../RuntimeHarness.js';
+import { collect } from './collect.js';
 
 /** Attach to a container's main process (`kubectl attach`). */
 export function attachCases(harness: () => RuntimeHarness): void {
@@ -63,15 +64,4 @@ function attachOf(h: RuntimeHarness): (id: string, streams: AttachStreams) => Pr
   const runtime = h.runtime;
   if (runtime.attach === undefined) throw new Error(`runtime ${runtime.name} does not implement attach`);
   return (id, streams) => runtime.attach?.(id, streams) ?? Promise.resolve();
-}
-
-function collect(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString() };
 }

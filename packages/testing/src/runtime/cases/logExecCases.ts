@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 
 import { expect, it } from '@jest/globals';
 
 import { until } from '../../wait/until.js';
 import type { RuntimeHarness } from '../RuntimeHarness.js';
+import { collect } from './collect.js';
 
 const rfc3339Nano = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -152,16 +153,4 @@ export function logExecCases(harness: () => RuntimeHarness): void {
     expect(code).toBe(0);
     expect(stdout.text()).toBe('line one\nline two\n');
   });
-}
-
-/** A sink that records every chunk as it is written (no buffering between write and read). */
-function collect(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString() };
 }
